@@ -1,0 +1,10 @@
+package dev.triggerapi.api;
+
+/**
+ * The JSON error body of every non-2xx answer: {@code {"error": "human readable message"}}. The official
+ * trigger.dev SDK reads the message from exactly this field.
+ *
+ * @param error the message; never a stack trace or SQL
+ */
+public record ApiError(String error) {
+}

@@ -1,0 +1,29 @@
+package dev.triggerapi.datasource;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The read replica's connection settings ({@code trigger-api.datasource.replica.*}). When {@code url} is
+ * empty there is no replica and read-only transactions use the writer.
+ *
+ * @param url               JDBC URL of the streaming replica ({@code DATABASE_READ_REPLICA_URL}); empty = none
+ * @param username          replica user; defaults to the writer's
+ * @param password          replica password; defaults to the writer's
+ * @param maximumPoolSize   replica pool size (default 10)
+ * @param connectionTimeout how long a request waits for a replica connection (default 5 s)
+ */
+@ConfigurationProperties("trigger-api.datasource.replica")
+public record ReplicaDataSourceProperties(
+        @DefaultValue("") String url,
+        String username,
+        String password,
+        @DefaultValue("10") int maximumPoolSize,
+        @DefaultValue("5s") Duration connectionTimeout) {
+
+    public boolean configured() {
+        return url != null && !url.isBlank();
+    }
+}

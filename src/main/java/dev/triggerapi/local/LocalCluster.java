@@ -1,0 +1,226 @@
+package dev.triggerapi.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded development and test cluster: a PostgreSQL primary, its streaming replica and a Redis server,
+ * all real processes on loopback ports. One per JVM ({@link #shared}), stopped when the JVM exits; a watchdog
+ * process stops it too if the JVM dies without running its shutdown hooks, so no server is ever orphaned.
+ */
+public final class LocalCluster {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+    private static LocalCluster shared;
+
+    private final EmbeddedPostgresCluster postgres;
+    private final EmbeddedRedis redis;
+    private final Path workDir;
+    private final boolean temporary;
+    private Duration applyDelay;
+    private volatile boolean stopped;
+
+    private LocalCluster(EmbeddedPostgresCluster postgres, EmbeddedRedis redis, Path workDir, boolean temporary,
+                         Duration applyDelay) {
+        this.postgres = postgres;
+        this.redis = redis;
+        this.workDir = workDir;
+        this.temporary = temporary;
+        this.applyDelay = applyDelay;
+    }
+
+    /** Starts the JVM-wide cluster on first call; later calls return the running one. */
+    public static synchronized LocalCluster shared(LocalClusterProperties settings) {
+        if (shared == null) {
+            shared = start(settings);
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "local-cluster-shutdown"));
+        }
+        return shared;
+    }
+
+    /** The running JVM-wide cluster, or {@code null} when none was started. */
+    public static synchronized LocalCluster sharedIfRunning() {
+        return shared;
+    }
+
+    private static LocalCluster start(LocalClusterProperties settings) {
+        long started = System.nanoTime();
+        ServerProcesses processes = new ServerProcesses();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path pgHome = PostgresBinaries.install(tmp);
+        boolean temporary = settings.dataDir() == null || settings.dataDir().isBlank();
+        Path workDir;
+        try {
+            workDir = temporary ? Files.createTempDirectory("trigger-api-local-") : Path.of(settings.dataDir()).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        processes.ownedDirectory(workDir);
+        EmbeddedPostgresCluster pg = new EmbeddedPostgresCluster(processes, pgHome, workDir.resolve("postgres"),
+                freePort(), freePort(), settings.replica());
+        EmbeddedRedis redis = settings.redis() ? new EmbeddedRedis(freePort(), workDir) : null;
+        LocalCluster cluster = new LocalCluster(pg, redis, workDir, temporary, settings.replicaApplyDelay());
+        cluster.startWatchdog(processes);
+        try {
+            pg.start(settings.replicaApplyDelay());
+            if (redis != null) {
+                redis.start();
+            }
+        } catch (RuntimeException e) {
+            cluster.stop();
+            throw e;
+        }
+        log.info("Local cluster up in {} ms: primary 127.0.0.1:{}, replica {}, redis {} (data in {})",
+                (System.nanoTime() - started) / 1_000_000, pg.primaryPort(),
+                settings.replica() ? "127.0.0.1:" + pg.replicaPort() : "off",
+                redis != null ? "127.0.0.1:" + redis.port() : "off", workDir);
+        return cluster;
+    }
+
+    /**
+     * A detached shell that waits for this JVM to disappear and then stops every server, covering a
+     * {@code kill -9} of the JVM, where shutdown hooks never run.
+     */
+    private void startWatchdog(ServerProcesses processes) {
+        long jvmPid = ProcessHandle.current().pid();
+        List<String> stops = new ArrayList<>();
+        stops.add(String.join(" ", processes.command(postgres.bin("pg_ctl"), "-D", quote(postgres.primaryDir()), "-m", "immediate", "stop")));
+        if (postgres.hasReplica()) {
+            stops.add(String.join(" ", processes.command(postgres.bin("pg_ctl"), "-D", quote(postgres.replicaDir()), "-m", "immediate", "stop")));
+        }
+        if (redis != null) {
+            stops.add("[ -f " + quote(redis.pidFile()) + " ] && kill -9 $(cat " + quote(redis.pidFile()) + ")");
+        }
+        String script = "while kill -0 " + jvmPid + " 2>/dev/null; do sleep 1; done; "
+                + String.join(" >/dev/null 2>&1; ", stops) + " >/dev/null 2>&1"
+                + (temporary ? "; rm -rf " + quote(workDir) : "");
+        try {
+            new ProcessBuilder("setsid", "sh", "-c", script)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            log.warn("Could not start the local-cluster watchdog; a killed JVM may leave servers running", e);
+        }
+    }
+
+    private static String quote(Path p) {
+        return "'" + p.toString().replace("'", "'\\''") + "'";
+    }
+
+    /** Stops every server; safe to call more than once. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (redis != null) {
+            try {
+                redis.stop();
+            } catch (RuntimeException e) {
+                log.warn("Stopping the local Redis failed: {}", e.getMessage());
+            }
+        }
+        postgres.stop();
+        if (temporary) {
+            PostgresBinaries.deleteTree(workDir);
+        }
+    }
+
+    public String writerJdbcUrl() {
+        return EmbeddedPostgresCluster.jdbcUrl(postgres.primaryPort(), EmbeddedPostgresCluster.DATABASE);
+    }
+
+    /** The replica's JDBC URL, or {@code null} when the cluster runs without one. */
+    public String replicaJdbcUrl() {
+        return postgres.hasReplica() ? EmbeddedPostgresCluster.jdbcUrl(postgres.replicaPort(), EmbeddedPostgresCluster.DATABASE) : null;
+    }
+
+    public String username() {
+        return EmbeddedPostgresCluster.USER;
+    }
+
+    public boolean hasRedis() {
+        return redis != null;
+    }
+
+    public int redisPort() {
+        return redis == null ? -1 : redis.port();
+    }
+
+    public int primaryPort() {
+        return postgres.primaryPort();
+    }
+
+    public int replicaPort() {
+        return postgres.replicaPort();
+    }
+
+    /** Makes the replica lag: commits become visible there only after {@code delay}. */
+    public synchronized void setReplicaApplyDelay(Duration delay) {
+        postgres.setApplyDelay(delay);
+        this.applyDelay = delay;
+    }
+
+    public synchronized Duration replicaApplyDelay() {
+        return applyDelay;
+    }
+
+    /** Stops the replica process (fault injection). */
+    public void stopReplica() {
+        postgres.stopReplica();
+    }
+
+    /** Starts a replica stopped by {@link #stopReplica()}. */
+    public void startReplica() {
+        postgres.startReplica();
+    }
+
+    /** {@code pg_ctl restart} of the primary (fault injection). */
+    public void restartPrimary() {
+        postgres.restartPrimary();
+    }
+
+    public void stopRedis() {
+        redis.stop();
+    }
+
+    public void startRedis() {
+        redis.start();
+    }
+
+    public boolean isRedisRunning() {
+        return redis != null && redis.isRunning();
+    }
+
+    /** PID files of the servers this cluster started (used to prove none outlives the JVM). */
+    public List<Path> pidFiles() {
+        List<Path> files = new ArrayList<>(List.of(postgres.primaryDir().resolve("postmaster.pid")));
+        if (postgres.hasReplica()) {
+            files.add(postgres.replicaDir().resolve("postmaster.pid"));
+        }
+        if (redis != null) {
+            files.add(redis.pidFile());
+        }
+        return files;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port", e);
+        }
+    }
+}

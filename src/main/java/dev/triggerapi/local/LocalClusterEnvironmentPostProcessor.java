@@ -1,0 +1,77 @@
+package dev.triggerapi.local;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.StringUtils;
+
+/**
+ * Starts the embedded {@link LocalCluster} before the application context is built when no external
+ * database is configured, and points {@code spring.datasource.*}, the replica and Redis settings at it.
+ * Runs after the config files are loaded, so {@code DATABASE_URL} and friends decide whether it is needed.
+ */
+public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    static final String PROPERTY_SOURCE = "trigger-api-local-cluster";
+    /** Set to {@code true} when this JVM's local cluster backs the application. */
+    public static final String ACTIVE_PROPERTY = "trigger-api.local-cluster.active";
+
+    private final Log log;
+
+    public LocalClusterEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+        this.log = logFactory.getLog(LocalClusterEnvironmentPostProcessor.class);
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        LocalClusterProperties settings = Binder.get(environment)
+                .bindOrCreate("trigger-api.local-cluster", LocalClusterProperties.class);
+        boolean externalDatabase = StringUtils.hasText(environment.getProperty("spring.datasource.url"));
+        boolean wanted = switch (settings.enabled().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> !externalDatabase;
+            default -> throw new IllegalStateException("trigger-api.local-cluster.enabled (LOCAL_CLUSTER_ENABLED) must be "
+                    + "auto, true or false, not '" + settings.enabled() + "'");
+        };
+        if (!wanted) {
+            return;
+        }
+        boolean externalRedis = StringUtils.hasText(environment.getProperty("REDIS_HOST"))
+                || StringUtils.hasText(environment.getProperty("spring.data.redis.url"));
+        LocalClusterProperties effective = new LocalClusterProperties(settings.enabled(), settings.dataDir(),
+                settings.replica(), settings.replicaApplyDelay(), settings.redis() && !externalRedis, settings.seedDemo());
+        log.info("No external database configured (DATABASE_URL): starting the embedded PostgreSQL primary"
+                + (effective.replica() ? " + streaming replica" : "") + (effective.redis() ? " and Redis" : ""));
+        LocalCluster cluster = LocalCluster.shared(effective);
+
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(ACTIVE_PROPERTY, "true");
+        props.put("spring.datasource.url", cluster.writerJdbcUrl());
+        props.put("spring.datasource.username", cluster.username());
+        props.put("spring.datasource.password", "");
+        if (cluster.replicaJdbcUrl() != null) {
+            props.put("trigger-api.datasource.replica.url", cluster.replicaJdbcUrl());
+            props.put("trigger-api.datasource.replica.username", cluster.username());
+            props.put("trigger-api.datasource.replica.password", "");
+        }
+        if (cluster.hasRedis()) {
+            props.put("spring.data.redis.host", "127.0.0.1");
+            props.put("spring.data.redis.port", cluster.redisPort());
+        }
+        environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, props));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
