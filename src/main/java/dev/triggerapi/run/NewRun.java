@@ -1,0 +1,57 @@
+package dev.triggerapi.run;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything needed to create a run. Nullable fields are optional.
+ *
+ * @param environmentId           the environment the run belongs to
+ * @param taskIdentifier          task slug
+ * @param queue                   resolved queue name
+ * @param lockedQueueId           the queue row when the run is version-locked with a queue
+ * @param lockedToWorkerId        the worker version the run is locked to
+ * @param payload                 payload exactly as sent (often a serialized string)
+ * @param payloadType             payload content type as sent (e.g. {@code application/json})
+ * @param metadata                metadata as sent (serialized), or null
+ * @param metadataType            metadata content type
+ * @param tags                    tags (≤ 10)
+ * @param ttl                     ttl as given (duration string), or null
+ * @param ttlSeconds              ttl in seconds (decides when a queued run expires), or null
+ * @param triggerSource           STANDARD / SCHEDULED / AGENT
+ * @param idempotencyKey          idempotency key, or null
+ * @param idempotencyKeyExpiresAt when the key stops deduplicating
+ * @param concurrencyKey          concurrency key, or null
+ * @param priority                priority (higher dequeues first)
+ * @param delayUntil              do not run before this instant, or null
+ * @param maxAttempts             attempts allowed, or null for the default
+ * @param maxDurationSeconds      max duration, or null
+ * @param machine                 machine preset, or null
+ * @param test                    whether this is a test run
+ * @param batchId                 the batch the run belongs to, or null
+ */
+public record NewRun(
+        String environmentId,
+        String taskIdentifier,
+        String queue,
+        String lockedQueueId,
+        String lockedToWorkerId,
+        String payload,
+        String payloadType,
+        String metadata,
+        String metadataType,
+        List<String> tags,
+        String ttl,
+        Long ttlSeconds,
+        String triggerSource,
+        String idempotencyKey,
+        Instant idempotencyKeyExpiresAt,
+        String concurrencyKey,
+        int priority,
+        Instant delayUntil,
+        Integer maxAttempts,
+        Integer maxDurationSeconds,
+        String machine,
+        boolean test,
+        String batchId) {
+}
