@@ -15,7 +15,8 @@ import org.springframework.util.StringUtils;
 
 /**
  * Starts the embedded {@link LocalCluster} before the application context is built when no external
- * database is configured, and points {@code spring.datasource.*}, the replica and Redis settings at it.
+ * database is configured, and points {@code spring.datasource.*}, the replica and Redis settings at it; with
+ * ClickHouse installed it starts a {@link LocalClickHouse} too and points {@code CLICKHOUSE_URL}'s property at it.
  * Runs after the config files are loaded, so {@code DATABASE_URL} and friends decide whether it is needed.
  */
 public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -23,6 +24,8 @@ public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProc
     static final String PROPERTY_SOURCE = "trigger-api-local-cluster";
     /** Set to {@code true} when this JVM's local cluster backs the application. */
     public static final String ACTIVE_PROPERTY = "trigger-api.local-cluster.active";
+    static final String CLICKHOUSE_PROPERTY = "trigger-api.local-cluster.clickhouse";
+    static final String CLICKHOUSE_URL_PROPERTY = "trigger-api.replication.clickhouse.url";
 
     private final Log log;
 
@@ -67,7 +70,29 @@ public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProc
             props.put("spring.data.redis.host", "127.0.0.1");
             props.put("spring.data.redis.port", cluster.redisPort());
         }
+        startClickHouse(environment, props);
         environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, props));
+    }
+
+    /**
+     * Starts a local ClickHouse (which turns runs replication on) unless {@code CLICKHOUSE_URL} points at one
+     * or {@code LOCAL_CLUSTER_CLICKHOUSE} is false; {@code auto} starts it only when the binary is installed.
+     */
+    private void startClickHouse(ConfigurableEnvironment environment, Map<String, Object> props) {
+        String mode = environment.getProperty(CLICKHOUSE_PROPERTY, "auto").toLowerCase(java.util.Locale.ROOT);
+        if (mode.equals("false") || StringUtils.hasText(environment.getProperty(CLICKHOUSE_URL_PROPERTY))) {
+            return;
+        }
+        if (!mode.equals("true") && !mode.equals("auto")) {
+            throw new IllegalStateException(CLICKHOUSE_PROPERTY + " (LOCAL_CLUSTER_CLICKHOUSE) must be auto, true or false, not '"
+                    + mode + "'");
+        }
+        if (mode.equals("auto") && LocalClickHouse.serverCommand().isEmpty()) {
+            log.info("ClickHouse is not installed, so runs replication is off and GET /api/v1/runs reads the replica. "
+                    + "To enable it install ClickHouse (apt-get install clickhouse-server) or set CLICKHOUSE_URL");
+            return;
+        }
+        props.put(CLICKHOUSE_URL_PROPERTY, LocalClickHouse.shared().url());
     }
 
     @Override

@@ -1,0 +1,69 @@
+package dev.triggerapi.replication;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes replicated run rows to ClickHouse, retrying a failed insert with capped exponential backoff. When the
+ * attempts run out the last error is thrown: the caller then does not acknowledge the batch, so nothing is
+ * ever acknowledged that ClickHouse does not have. Re-sending rows is harmless: ReplacingMergeTree keeps one
+ * row per run and version.
+ */
+final class ClickHouseRunWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseRunWriter.class);
+    static final String TABLE = "task_runs";
+    /** Rows per HTTP request: bounds the body size of a huge transaction. */
+    static final int MAX_ROWS_PER_INSERT = 10_000;
+
+    private final ClickHouseClient clickHouse;
+    private final int maxAttempts;
+    private final CappedBackoff backoff;
+    private final ReplicationMetrics metrics;
+
+    ClickHouseRunWriter(ClickHouseClient clickHouse, RunReplicationProperties.Insert settings, ReplicationMetrics metrics) {
+        this.clickHouse = clickHouse;
+        this.maxAttempts = settings.maxAttempts();
+        this.backoff = new CappedBackoff(settings.initialDelay(), settings.maxDelay());
+        this.metrics = metrics;
+    }
+
+    /**
+     * Inserts {@code rows}, retrying while {@code leader} holds and no stop is requested.
+     *
+     * @throws LeadershipLostException when leadership was lost before the rows were written
+     * @throws ClickHouseException     when the last attempt failed
+     */
+    void write(List<Map<String, Object>> rows, BooleanSupplier leader, StopSignal stop) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            if (!leader.getAsBoolean()) {
+                throw new LeadershipLostException("leader lock lost before the batch was written");
+            }
+            try {
+                for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_INSERT) {
+                    clickHouse.insert(TABLE, rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_INSERT)));
+                }
+                metrics.batchFlushed(true, rows.size());
+                return;
+            } catch (ClickHouseException e) {
+                if (attempt >= maxAttempts || stop.isStopped()) {
+                    metrics.batchFlushed(false, 0);
+                    throw e;
+                }
+                Duration delay = backoff.delay(attempt);
+                log.warn("ClickHouse insert of {} run rows failed (attempt {} of {}), retrying in {} ms: {}",
+                        rows.size(), attempt, maxAttempts, delay.toMillis(), e.getMessage());
+                metrics.insertRetried();
+                if (!stop.sleep(delay)) {
+                    metrics.batchFlushed(false, 0);
+                    throw e;
+                }
+            }
+        }
+    }
+}

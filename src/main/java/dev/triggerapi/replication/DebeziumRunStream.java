@@ -1,0 +1,187 @@
+package dev.triggerapi.replication;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and runs the embedded Debezium PostgreSQL engine that streams {@code task_runs} through
+ * {@code pgoutput}.
+ *
+ * <p>Settings that matter: {@code errors.max.retries=0} so a lost replication connection ends the engine
+ * instead of being retried inside it (the replicator's error strategy owns recovery);
+ * {@code provide.transaction.metadata=true} for commit LSNs; {@code max.batch.size} / {@code poll.interval.ms}
+ * are the flush size and interval; offsets go to {@link WriterOffsetBackingStore} after every batch.
+ */
+final class DebeziumRunStream {
+
+    private static final Logger log = LoggerFactory.getLogger(DebeziumRunStream.class);
+
+    private final RunReplicationProperties settings;
+    private final WriterConnection writer;
+    private final String schema;
+
+    DebeziumRunStream(RunReplicationProperties settings, WriterConnection writer, String schema) {
+        this.settings = settings;
+        this.writer = writer;
+        this.schema = schema;
+    }
+
+    /** The engine's name; it also keys the stored offsets, so it depends on the slot only. */
+    String engineName() {
+        return "runs-replication-" + settings.slotName();
+    }
+
+    /**
+     * @param snapshotMode {@code initial} (snapshot once, when no offsets say it was done) or {@code always}
+     *                     (the slot is new although offsets exist: it was lost, e.g. in a failover)
+     */
+    Properties properties(String snapshotMode) {
+        Properties p = new Properties();
+        p.setProperty("name", engineName());
+        p.setProperty("connector.class", PostgresConnector.class.getName());
+        p.setProperty("offset.storage", WriterOffsetBackingStore.class.getName());
+        p.setProperty(WriterOffsetBackingStore.URL, writer.jdbcUrl());
+        p.setProperty(WriterOffsetBackingStore.USER, writer.user());
+        p.setProperty(WriterOffsetBackingStore.PASSWORD, writer.password());
+        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        p.setProperty("topic.prefix", settings.slotName());
+        p.setProperty("database.hostname", writer.host());
+        p.setProperty("database.port", Integer.toString(writer.port()));
+        p.setProperty("database.user", writer.user());
+        p.setProperty("database.password", writer.password());
+        p.setProperty("database.dbname", writer.database());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", settings.slotName());
+        p.setProperty("publication.name", settings.publicationName());
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", schema + "\\." + ReplicationSetupValidator.TABLE);
+        p.setProperty("column.include.list", RunChangeRows.SOURCE_COLUMNS.stream()
+                .map(c -> schema + "\\." + ReplicationSetupValidator.TABLE + "\\." + c)
+                .collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", snapshotMode);
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("errors.max.retries", "0");
+        p.setProperty("max.batch.size", Integer.toString(settings.flushBatchSize()));
+        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, settings.flushBatchSize() * 4)));
+        p.setProperty("poll.interval.ms", Long.toString(settings.flushInterval().toMillis()));
+        p.setProperty("snapshot.fetch.size", "2000");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("record.processing.threads", "1");
+        p.setProperty("status.update.interval.ms", "1000");
+        return p;
+    }
+
+    /** Callbacks from the engine's threads. */
+    interface Listener {
+        /** The connector task runs: the replication connection is open and streaming. */
+        void streaming();
+
+        /** The engine ended; {@code error} is null after a requested stop. */
+        void stopped(boolean success, String message, Throwable error);
+    }
+
+    /** Starts an engine on its own thread. */
+    RunningEngine start(String snapshotMode, RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
+        CountDownLatch finished = new CountDownLatch(1);
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
+                .create(ChangeEventFormat.of(Connect.class))
+                .using(properties(snapshotMode))
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        listener.streaming();
+                    }
+                })
+                .using((success, message, error) -> {
+                    try {
+                        listener.stopped(success, message, error);
+                    } finally {
+                        finished.countDown();
+                    }
+                })
+                .notifying(handler)
+                .build();
+        Thread thread = new Thread(engine, "runs-replication-" + settings.slotName() + "-" + generation);
+        thread.setDaemon(true);
+        thread.start();
+        return new RunningEngine(engine, stop, finished, thread.getName());
+    }
+
+    /** A started engine: stop it from any thread, wait for it to end. */
+    static final class RunningEngine {
+        private final DebeziumEngine<?> engine;
+        private final StopSignal stop;
+        private final CountDownLatch finished;
+        private final String name;
+        private volatile boolean stopRequested;
+
+        RunningEngine(DebeziumEngine<?> engine, StopSignal stop, CountDownLatch finished, String name) {
+            this.engine = engine;
+            this.stop = stop;
+            this.finished = finished;
+            this.name = name;
+        }
+
+        boolean stopRequested() {
+            return stopRequested;
+        }
+
+        boolean isFinished() {
+            return finished.getCount() == 0;
+        }
+
+        /**
+         * Asks the engine to stop, without waiting. Debezium refuses a stop while its task is starting (to not
+         * leak the connection being opened), so the stop is retried until the task is up or the engine ended.
+         */
+        void requestStop() {
+            stopRequested = true;
+            stop.stop();
+            Thread stopper = new Thread(() -> {
+                while (!isFinished()) {
+                    try {
+                        engine.close();
+                        return;
+                    } catch (IllegalStateException e) {
+                        if (e.getMessage() != null && e.getMessage().contains("already")) {
+                            return;
+                        }
+                        sleepQuietly(50);
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("Stopping the replication engine {} failed: {}", name, e.getMessage());
+                        return;
+                    }
+                }
+            }, name + "-stop");
+            stopper.setDaemon(true);
+            stopper.start();
+        }
+
+        /** Waits for the engine to end; true if it did. */
+        boolean awaitFinished(Duration timeout) throws InterruptedException {
+            return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private static void sleepQuietly(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

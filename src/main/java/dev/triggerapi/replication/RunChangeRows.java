@@ -1,0 +1,75 @@
+package dev.triggerapi.replication;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Turns a Debezium image of a {@code task_runs} row into a row of the ClickHouse {@code task_runs} table
+ * ({@code src/main/resources/clickhouse/task_runs.sql}).
+ */
+final class RunChangeRows {
+
+    /** The PostgreSQL columns the stream carries; payloads, outputs and errors stay out of the WAL decoding. */
+    static final List<String> SOURCE_COLUMNS = List.of("id", "friendly_id", "runtime_environment_id", "task_identifier",
+            "status", "queue", "tags", "trigger_source", "idempotency_key", "concurrency_key", "priority", "ttl",
+            "delay_until", "queued_at", "attempt_number", "machine", "is_test", "batch_id", "started_at", "completed_at",
+            "expired_at", "created_at", "updated_at");
+
+    private RunChangeRows() {
+    }
+
+    /**
+     * @param row     the {@code after} image (or {@code before} for a delete)
+     * @param version the change's version: commit LSN, or the snapshot's LSN for snapshot rows
+     * @param deleted whether the change is a delete
+     */
+    static Map<String, Object> toClickHouse(Struct row, long version, boolean deleted) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("environment_id", row.getString("runtime_environment_id"));
+        out.put("created_at_us", micros(row.get("created_at")));
+        out.put("run_id", row.getString("id"));
+        out.put("friendly_id", row.getString("friendly_id"));
+        out.put("task_identifier", row.getString("task_identifier"));
+        out.put("status", row.getString("status"));
+        out.put("trigger_source", row.getString("trigger_source"));
+        out.put("queue", row.getString("queue"));
+        List<?> tags = row.getArray("tags");
+        out.put("tags", tags == null ? List.of() : tags);
+        out.put("is_test", Boolean.TRUE.equals(row.getBoolean("is_test")) ? 1 : 0);
+        out.put("attempt_count", intOrZero(row.get("attempt_number")));
+        out.put("priority", intOrZero(row.get("priority")));
+        out.put("idempotency_key", row.getString("idempotency_key"));
+        out.put("concurrency_key", row.getString("concurrency_key"));
+        out.put("ttl", row.getString("ttl"));
+        out.put("batch_id", row.getString("batch_id"));
+        out.put("machine", row.getString("machine"));
+        out.put("delay_until_us", micros(row.get("delay_until")));
+        out.put("queued_at_us", micros(row.get("queued_at")));
+        out.put("started_at_us", micros(row.get("started_at")));
+        out.put("completed_at_us", micros(row.get("completed_at")));
+        out.put("expired_at_us", micros(row.get("expired_at")));
+        out.put("updated_at_us", micros(row.get("updated_at")));
+        out.put("_version", version);
+        out.put("_is_deleted", deleted ? 1 : 0);
+        return out;
+    }
+
+    /** Debezium sends {@code timestamptz} as an ISO-8601 string with offset (its ZonedTimestamp type). */
+    static Long micros(Object timestamp) {
+        if (timestamp == null) {
+            return null;
+        }
+        Instant instant = OffsetDateTime.parse(timestamp.toString()).toInstant();
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    private static int intOrZero(Object value) {
+        return value == null ? 0 : ((Number) value).intValue();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.triggerapi.replication;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.triggerapi.api.ApiException;
+import dev.triggerapi.run.RunStatus;
+
+/**
+ * Reads the query parameters of {@code GET /api/v1/runs} as the official SDK sends them ({@code filter[...]},
+ * {@code page[...]}, several values joined with commas). Anything it cannot honour is a 400 with a message
+ * naming the parameter: a filter silently ignored would return the wrong runs.
+ */
+final class RunListQueryParser {
+
+    static final int DEFAULT_PAGE_SIZE = 25;
+    static final int MAX_PAGE_SIZE = 100;
+    private static final int MAX_VALUES = 50;
+    private static final int MAX_VALUE_LENGTH = 256;
+    private static final Set<String> PUBLIC_STATUSES = publicStatuses();
+    private static final List<String> SOURCES = List.of("STANDARD", "SCHEDULED", "AGENT");
+    private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})([smhdw])");
+    private static final List<String> SUPPORTED = List.of("filter[status]", "filter[taskIdentifier]", "filter[source]",
+            "filter[tag]", "filter[createdAt][from]", "filter[createdAt][to]", "filter[createdAt][period]",
+            "filter[isTest]", "page[size]", "page[after]", "page[before]");
+
+    private final Clock clock;
+
+    RunListQueryParser(Clock clock) {
+        this.clock = clock;
+    }
+
+    RunListQuery parse(String environmentId, Map<String, List<String>> params) {
+        for (String name : params.keySet()) {
+            if ((name.startsWith("filter[") || name.startsWith("page[")) && !SUPPORTED.contains(name)) {
+                throw ApiException.badRequest(name + " is not supported; supported parameters: " + String.join(", ", SUPPORTED));
+            }
+        }
+        Set<String> statuses = new LinkedHashSet<>();
+        for (String status : values(params, "filter[status]")) {
+            String upper = status.toUpperCase(Locale.ROOT);
+            if (!PUBLIC_STATUSES.contains(upper)) {
+                throw ApiException.badRequest("filter[status] has an unknown status '" + status + "'; use one of "
+                        + String.join(", ", PUBLIC_STATUSES));
+            }
+            for (RunStatus internal : RunStatus.values()) {
+                if (internal.publicStatus().equals(upper)) {
+                    statuses.add(internal.name());
+                }
+            }
+        }
+        List<String> sources = new ArrayList<>();
+        for (String source : values(params, "filter[source]")) {
+            String upper = source.toUpperCase(Locale.ROOT);
+            if (!SOURCES.contains(upper)) {
+                throw ApiException.badRequest("filter[source] has an unknown source '" + source + "'; use one of "
+                        + String.join(", ", SOURCES));
+            }
+            sources.add(upper);
+        }
+        List<String> tasks = values(params, "filter[taskIdentifier]");
+        List<String> tags = values(params, "filter[tag]");
+
+        Instant from = epochMillis(params, "filter[createdAt][from]");
+        Instant to = epochMillis(params, "filter[createdAt][to]");
+        String period = single(params, "filter[createdAt][period]");
+        if (period != null) {
+            if (from != null) {
+                throw ApiException.badRequest("filter[createdAt][period] and filter[createdAt][from] cannot be combined");
+            }
+            from = clock.instant().minus(period(period));
+        }
+        if (from != null && to != null && from.isAfter(to)) {
+            throw ApiException.badRequest("filter[createdAt][from] is after filter[createdAt][to]");
+        }
+        // "to" is inclusive at the millisecond the SDK sends; stores compare "strictly before".
+        Instant createdBefore = to == null ? null : to.plusMillis(1);
+
+        Boolean isTest = null;
+        String test = single(params, "filter[isTest]");
+        if (test != null) {
+            if (!test.equals("true") && !test.equals("false")) {
+                throw ApiException.badRequest("filter[isTest] must be true or false, not '" + test + "'");
+            }
+            isTest = Boolean.valueOf(test);
+        }
+
+        int size = DEFAULT_PAGE_SIZE;
+        String sizeParam = single(params, "page[size]");
+        if (sizeParam != null) {
+            try {
+                size = Integer.parseInt(sizeParam);
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > MAX_PAGE_SIZE) {
+                throw ApiException.badRequest("page[size] must be a whole number from 1 to " + MAX_PAGE_SIZE + ", not '"
+                        + sizeParam + "'");
+            }
+        }
+        String after = single(params, "page[after]");
+        String before = single(params, "page[before]");
+        if (after != null && before != null) {
+            throw ApiException.badRequest("page[after] and page[before] cannot be combined");
+        }
+        return new RunListQuery(environmentId, statuses, tasks, sources, tags, from, createdBefore, isTest, size,
+                after == null ? null : RunListCursor.decode("page[after]", after),
+                before == null ? null : RunListCursor.decode("page[before]", before));
+    }
+
+    /** All values of a parameter, repeated or comma-joined, trimmed, empty ones dropped. */
+    private static List<String> values(Map<String, List<String>> params, String name) {
+        List<String> raw = params.getOrDefault(name, List.of());
+        List<String> out = new ArrayList<>();
+        for (String value : raw) {
+            Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(out::add);
+        }
+        if (out.size() > MAX_VALUES) {
+            throw ApiException.badRequest(name + " takes at most " + MAX_VALUES + " values");
+        }
+        for (String value : out) {
+            if (value.length() > MAX_VALUE_LENGTH) {
+                throw ApiException.badRequest(name + " values are at most " + MAX_VALUE_LENGTH + " characters");
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    private static String single(Map<String, List<String>> params, String name) {
+        List<String> raw = params.get(name);
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        if (raw.size() > 1) {
+            throw ApiException.badRequest(name + " is given more than once");
+        }
+        String value = raw.get(0).strip();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static Instant epochMillis(Map<String, List<String>> params, String name) {
+        String value = single(params, name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.matches("\\d{1,15}")) {
+            throw ApiException.badRequest(name + " must be a time in epoch milliseconds (e.g. 1735689600000), not '"
+                    + value + "'");
+        }
+        return Instant.ofEpochMilli(Long.parseLong(value));
+    }
+
+    private static Duration period(String value) {
+        Matcher m = PERIOD.matcher(value);
+        if (!m.matches()) {
+            throw ApiException.badRequest("filter[createdAt][period] must look like 30m, 12h, 7d or 2w, not '" + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+    }
+
+    private static Set<String> publicStatuses() {
+        Set<String> out = new TreeSet<>();
+        for (RunStatus status : RunStatus.values()) {
+            out.add(status.publicStatus());
+        }
+        return out;
+    }
+}

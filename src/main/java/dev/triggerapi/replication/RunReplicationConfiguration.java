@@ -1,0 +1,78 @@
+package dev.triggerapi.replication;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.UUID;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Wires runs replication when {@code CLICKHOUSE_URL} is set, and the runs list either way (ClickHouse-backed
+ * when replication is on, replica-backed otherwise).
+ */
+@Configuration(proxyBeanMethods = false)
+class RunReplicationConfiguration {
+
+    static final String ENABLED = "!'${trigger-api.replication.clickhouse.url:}'.isBlank()";
+
+    @Bean
+    @ConditionalOnExpression(ENABLED)
+    ClickHouseClient clickHouseClient(RunReplicationProperties settings) {
+        RunReplicationProperties.ClickHouse ch = settings.clickhouse();
+        return new ClickHouseClient(ch.url(), ch.database(), ch.connectTimeout(), ch.requestTimeout());
+    }
+
+    @Bean
+    @ConditionalOnExpression(ENABLED)
+    ReplicationMetrics replicationMetrics(MeterRegistry registry) {
+        return new ReplicationMetrics(registry);
+    }
+
+    @Bean
+    ReplicationExit replicationExit() {
+        return ReplicationExit.system();
+    }
+
+    @Bean
+    @ConditionalOnExpression(ENABLED)
+    RunReplicator runReplicator(RunReplicationProperties settings,
+                                @Qualifier("writerDataSource") HikariDataSource writer,
+                                ClickHouseClient clickHouse, StringRedisTemplate redis, ReplicationExit exit,
+                                ReplicationMetrics metrics, Clock clock) {
+        return new RunReplicator(settings, JdbcClient.create(writer),
+                WriterConnection.parse(writer.getJdbcUrl(), writer.getUsername(), writer.getPassword()),
+                clickHouse, redis, instanceToken(), exit, metrics, clock);
+    }
+
+    @Bean
+    @ConditionalOnExpression(ENABLED)
+    ReplicationHealthIndicator replicationHealthIndicator(RunReplicator replicator) {
+        return new ReplicationHealthIndicator(replicator);
+    }
+
+    @Bean
+    RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica) {
+        ClickHouseClient client = clickHouse.getIfAvailable();
+        return new RunsList(client != null ? new ClickHouseRunListStore(client) : replica);
+    }
+
+    /** Host, pid and a random part: unique per instance and readable when an operator looks at the lock. */
+    static String instanceToken() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID();
+    }
+}

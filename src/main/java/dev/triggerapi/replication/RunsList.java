@@ -1,0 +1,76 @@
+package dev.triggerapi.replication;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.run.RunStatus;
+
+/**
+ * Builds runs-list pages from a {@link RunListStore}: asks for one row more than the page size to know whether
+ * another page exists, and turns rows into the SDK's item shape. The store is ClickHouse when replication is on
+ * and the replica otherwise; both order by (created_at, id), so the pages and cursors are the same either way.
+ */
+final class RunsList {
+
+    private static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Set<String> QUEUED = Set.of("PENDING_VERSION", "QUEUED", "DELAYED");
+    private static final Set<String> EXECUTING = Set.of("DEQUEUED", "EXECUTING");
+    private static final Set<String> FAILED = Set.of("FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT");
+
+    private final RunListStore store;
+
+    RunsList(RunListStore store) {
+        this.store = store;
+    }
+
+    RunListStore store() {
+        return store;
+    }
+
+    RunListPage page(AuthenticatedEnvironment env, RunListQuery query) {
+        int size = query.pageSize();
+        RunListPage.Pagination pagination;
+        List<RunListRow> page;
+        if (query.before() == null) {
+            List<RunListRow> rows = store.find(query, true, query.after(), size + 1);
+            page = rows.subList(0, Math.min(size, rows.size()));
+            String next = rows.size() > size ? page.get(page.size() - 1).cursor().encode() : null;
+            String previous = query.after() != null && !page.isEmpty() ? page.get(0).cursor().encode() : null;
+            pagination = new RunListPage.Pagination(next, previous);
+        } else {
+            List<RunListRow> rows = store.find(query, false, query.before(), size + 1);
+            page = new ArrayList<>(rows.subList(0, Math.min(size, rows.size())));
+            Collections.reverse(page);
+            String previous = rows.size() > size ? page.get(0).cursor().encode() : null;
+            String next = !page.isEmpty() ? page.get(page.size() - 1).cursor().encode() : null;
+            pagination = new RunListPage.Pagination(next, previous);
+        }
+        RunListItem.Environment environment = new RunListItem.Environment(env.id(), env.slug());
+        return new RunListPage(page.stream().map(row -> item(row, environment)).toList(), pagination);
+    }
+
+    static RunListItem item(RunListRow row, RunListItem.Environment env) {
+        String status = RunStatus.valueOf(row.status()).publicStatus();
+        long durationMs = row.startedAtMicros() != null && row.completedAtMicros() != null
+                ? Math.max(0, (row.completedAtMicros() - row.startedAtMicros()) / 1000) : 0;
+        return new RunListItem(row.friendlyId(), status, row.taskIdentifier(), row.idempotencyKey(),
+                QUEUED.contains(status), EXECUTING.contains(status), status.equals("WAITING"),
+                RunStatus.valueOf(row.status()).isFinal(), status.equals("COMPLETED"), FAILED.contains(status),
+                status.equals("CANCELED"), row.test(),
+                iso(row.createdAtMicros()), iso(row.updatedAtMicros()), iso(row.startedAtMicros()),
+                iso(row.completedAtMicros()), iso(row.delayUntilMicros()), row.ttl(), iso(row.expiredAtMicros()),
+                row.tags(), 0, 0, durationMs, env);
+    }
+
+    private static String iso(Long micros) {
+        return micros == null ? null : ISO_MILLIS.format(Instant.EPOCH.plus(micros, ChronoUnit.MICROS));
+    }
+}

@@ -1,0 +1,41 @@
+-- Runs as replicated from PostgreSQL task_runs (package replication); read by GET /api/v1/runs.
+-- Applied at every start: each statement must be idempotent.
+--
+-- ReplacingMergeTree keeps, per sorting key (environment_id, created_at_us, run_id), the row with the highest
+-- _version: the commit LSN of the change (snapshot rows: the snapshot's LSN), so a replayed or late change
+-- never overwrites a newer one. Deletes are rows with _is_deleted = 1. Reads use FINAL and skip deleted rows.
+--
+-- Written for ClickHouse 18.16 and current versions alike: no DateTime64, LowCardinality or TTL, so times are
+-- Int64 microseconds since the epoch (PostgreSQL's precision, which the runs list orders and pages by).
+CREATE TABLE IF NOT EXISTS task_runs
+(
+    environment_id   String,
+    created_at_us    Int64,
+    run_id           String,
+    friendly_id      String,
+    task_identifier  String,
+    status           String,
+    trigger_source   String,
+    queue            String,
+    tags             Array(String),
+    is_test          UInt8,
+    attempt_count    UInt32,
+    priority         Int32,
+    idempotency_key  Nullable(String),
+    concurrency_key  Nullable(String),
+    ttl              Nullable(String),
+    batch_id         Nullable(String),
+    machine          Nullable(String),
+    delay_until_us   Nullable(Int64),
+    queued_at_us     Nullable(Int64),
+    started_at_us    Nullable(Int64),
+    completed_at_us  Nullable(Int64),
+    expired_at_us    Nullable(Int64),
+    updated_at_us    Int64,
+    _version         UInt64,
+    _is_deleted      UInt8,
+    created_at       DateTime MATERIALIZED toDateTime(intDiv(created_at_us, 1000000))
+)
+ENGINE = ReplacingMergeTree(_version)
+PARTITION BY toYYYYMM(created_at)
+ORDER BY (environment_id, created_at_us, run_id);

@@ -1,0 +1,97 @@
+package dev.triggerapi.replication;
+
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.run.CreatedRun;
+import dev.triggerapi.run.RunCreator;
+import dev.triggerapi.support.TestData;
+import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The application's own stream: every insert, update and delete of a run ends up in ClickHouse exactly. */
+@ReplicationIntegrationTest
+class RunReplicationTest {
+
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    RunCreator creator;
+    @Autowired
+    EnvironmentProvisioning provisioning;
+    @Autowired
+    ClickHouseClient clickHouse;
+    @Autowired
+    TransactionTemplate transactions;
+    @Autowired
+    MockMvc mvc;
+
+    private ReplicationFixtures fixtures;
+    private ProvisionedEnvironment env;
+
+    @BeforeEach
+    void setUp() {
+        fixtures = new ReplicationFixtures(context);
+        env = TestData.environment(provisioning, EnvironmentType.PRODUCTION);
+    }
+
+    @Test
+    void insertsUpdatesAndDeletesReachClickHouseExactly() {
+        String envId = env.environment().id();
+        List<CreatedRun> runs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            runs.add(creator.create(ReplicationFixtures.newRun(envId, "task-" + (i % 3), List.of("t" + (i % 4)),
+                    i % 5 == 0 ? "SCHEDULED" : "STANDARD", i % 7 == 0)));
+        }
+        for (int i = 0; i < runs.size(); i += 2) {
+            fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', started_at = now(), attempt_number = 1 WHERE id = ?")
+                    .param(runs.get(i).id()).update();
+        }
+        // Several changes of one run inside one transaction: the last one must win although they share a commit.
+        transactions.executeWithoutResult(tx -> {
+            String id = runs.get(1).id();
+            fixtures.writer().sql("UPDATE task_runs SET status = 'DEQUEUED' WHERE id = ?").param(id).update();
+            fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', attempt_number = 1 WHERE id = ?").param(id).update();
+            fixtures.writer().sql("UPDATE task_runs SET status = 'COMPLETED_SUCCESSFULLY', completed_at = clock_timestamp() WHERE id = ?")
+                    .param(id).update();
+        });
+        fixtures.writer().sql("DELETE FROM task_runs WHERE id = ?").param(runs.get(3).id()).update();
+
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void healthShowsTheStreamingLeaderAndMetricsAreExposed() throws Exception {
+        ReplicationFixtures.create(creator, env.environment().id());
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, env.environment().id(), Duration.ofSeconds(60));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
+                .andExpect(jsonPath("$.components.replication.status").value("UP"))
+                .andExpect(jsonPath("$.components.replication.details.state").value("STREAMING"))
+                .andExpect(jsonPath("$.components.replication.details.leader").value(true))
+                .andExpect(jsonPath("$.components.replication.details.lastCommitLsn").value(Matchers.matchesPattern("[0-9A-F]+/[0-9A-F]+")))
+                .andExpect(jsonPath("$.components.replication.details.lagMs").isNumber()));
+        mvc.perform(get("/actuator/prometheus"))
+                .andExpect(status().isOk())
+                .andExpect(content().string(Matchers.containsString("runs_replication_lag_ms")))
+                .andExpect(content().string(Matchers.containsString("runs_replication_batches_flushed_total{application=\"trigger-api\",success=\"true\"}")))
+                .andExpect(content().string(Matchers.containsString("runs_replication_leader{application=\"trigger-api\"} 1.0")))
+                .andExpect(content().string(Matchers.containsString("runs_replication_insert_retries_total")))
+                .andExpect(content().string(Matchers.containsString("runs_replication_reconnects_total")));
+    }
+}
