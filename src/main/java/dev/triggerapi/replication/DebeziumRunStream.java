@@ -44,11 +44,8 @@ final class DebeziumRunStream {
         return "runs-replication-" + settings.slotName();
     }
 
-    /**
-     * @param snapshotMode {@code initial} (snapshot once, when no offsets say it was done) or {@code always}
-     *                     (the slot is new although offsets exist: it was lost, e.g. in a failover)
-     */
-    Properties properties(String snapshotMode) {
+    /** The engine's configuration. */
+    Properties properties() {
         Properties p = new Properties();
         p.setProperty("name", engineName());
         p.setProperty("connector.class", PostgresConnector.class.getName());
@@ -72,7 +69,10 @@ final class DebeziumRunStream {
         p.setProperty("column.include.list", RunChangeRows.SOURCE_COLUMNS.stream()
                 .map(c -> schema + "\\." + ReplicationSetupValidator.TABLE + "\\." + c)
                 .collect(Collectors.joining(",")));
-        p.setProperty("snapshot.mode", snapshotMode);
+        // A snapshot when no offsets record a finished one (first start), and again when the stored position is
+        // no longer in the slot (the slot was lost, e.g. after a failover to a server without it): the changes
+        // in between are gone from the WAL, a fresh snapshot is the only way not to miss them.
+        p.setProperty("snapshot.mode", "when_needed");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("errors.max.retries", "0");
         p.setProperty("max.batch.size", Integer.toString(settings.flushBatchSize()));
@@ -95,11 +95,11 @@ final class DebeziumRunStream {
     }
 
     /** Starts an engine on its own thread. */
-    RunningEngine start(String snapshotMode, RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
+    RunningEngine start(RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
                 .create(ChangeEventFormat.of(Connect.class))
-                .using(properties(snapshotMode))
+                .using(properties())
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {

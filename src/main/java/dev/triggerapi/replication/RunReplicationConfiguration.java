@@ -62,7 +62,7 @@ class RunReplicationConfiguration {
     @Bean
     RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica) {
         ClickHouseClient client = clickHouse.getIfAvailable();
-        return new RunsList(client != null ? new ClickHouseRunListStore(client) : replica);
+        return client != null ? new RunsList(new ClickHouseRunListStore(client), replica) : new RunsList(replica, null);
     }
 
     /** Host, pid and a random part: unique per instance and readable when an operator looks at the lock. */

@@ -202,6 +202,11 @@ public final class RunReplicator implements SmartLifecycle {
         return settings.slotName();
     }
 
+    /** The Redis key of the leader lock. */
+    String lockKey() {
+        return lock.key();
+    }
+
     // ---- leadership -------------------------------------------------------------------------------------
 
     private void tryToLead() {
@@ -273,14 +278,10 @@ public final class RunReplicator implements SmartLifecycle {
         try {
             clickHouseSchema.apply();
             takeOverSlot();
-            // A missing slot while offsets may exist means it was lost (e.g. a failover to a server without it):
-            // the changes in between are gone from the WAL, so take a fresh snapshot. Otherwise snapshot only
-            // when the offsets do not record a finished one (the first start).
-            String snapshotMode = slotExists() ? "initial" : "always";
             StopSignal stop = new StopSignal();
             RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
                     this::flushed);
-            engine = stream.start(snapshotMode, handler, stop, listener(gen), gen);
+            engine = stream.start(handler, stop, listener(gen), gen);
         } catch (RuntimeException e) {
             streamFailed(e);
         }
@@ -298,11 +299,6 @@ public final class RunReplicator implements SmartLifecycle {
                     log.warn("Runs replication {}: slot still used by backend {}, terminating it", settings.slotName(), pid);
                     writer.sql("SELECT pg_terminate_backend(?)").param(pid).query(Boolean.class).optional();
                 });
-    }
-
-    private boolean slotExists() {
-        return writer.sql("SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")
-                .param(settings.slotName()).query(Boolean.class).single();
     }
 
     private DebeziumRunStream.Listener listener(int gen) {

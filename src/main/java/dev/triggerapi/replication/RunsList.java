@@ -11,13 +11,18 @@ import java.util.Set;
 
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.run.RunStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds runs-list pages from a {@link RunListStore}: asks for one row more than the page size to know whether
  * another page exists, and turns rows into the SDK's item shape. The store is ClickHouse when replication is on
- * and the replica otherwise; both order by (created_at, id), so the pages and cursors are the same either way.
+ * and the replica otherwise; both order by (created_at, id), so the pages and cursors are the same either way,
+ * which is also why a page falls back to the replica when ClickHouse cannot answer.
  */
 final class RunsList {
+
+    private static final Logger log = LoggerFactory.getLogger(RunsList.class);
 
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -26,13 +31,31 @@ final class RunsList {
     private static final Set<String> FAILED = Set.of("FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT");
 
     private final RunListStore store;
+    private final RunListStore fallback;
 
-    RunsList(RunListStore store) {
+    /**
+     * @param store    where pages are read
+     * @param fallback where they are read when {@code store} is ClickHouse and it fails, or null
+     */
+    RunsList(RunListStore store, RunListStore fallback) {
         this.store = store;
+        this.fallback = fallback;
     }
 
     RunListStore store() {
         return store;
+    }
+
+    private List<RunListRow> find(RunListQuery query, boolean newestFirst, RunListCursor cursor, int limit) {
+        try {
+            return store.find(query, newestFirst, cursor, limit);
+        } catch (ClickHouseException e) {
+            if (fallback == null) {
+                throw e;
+            }
+            log.warn("Runs list: ClickHouse failed, answering from the {} instead: {}", fallback.name(), e.getMessage());
+            return fallback.find(query, newestFirst, cursor, limit);
+        }
     }
 
     RunListPage page(AuthenticatedEnvironment env, RunListQuery query) {
@@ -40,13 +63,13 @@ final class RunsList {
         RunListPage.Pagination pagination;
         List<RunListRow> page;
         if (query.before() == null) {
-            List<RunListRow> rows = store.find(query, true, query.after(), size + 1);
+            List<RunListRow> rows = find(query, true, query.after(), size + 1);
             page = rows.subList(0, Math.min(size, rows.size()));
             String next = rows.size() > size ? page.get(page.size() - 1).cursor().encode() : null;
             String previous = query.after() != null && !page.isEmpty() ? page.get(0).cursor().encode() : null;
             pagination = new RunListPage.Pagination(next, previous);
         } else {
-            List<RunListRow> rows = store.find(query, false, query.before(), size + 1);
+            List<RunListRow> rows = find(query, false, query.before(), size + 1);
             page = new ArrayList<>(rows.subList(0, Math.min(size, rows.size())));
             Collections.reverse(page);
             String previous = rows.size() > size ? page.get(0).cursor().encode() : null;

@@ -1,0 +1,85 @@
+package dev.triggerapi.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.triggerapi.TriggerApiApplication;
+import dev.triggerapi.local.LocalClickHouse;
+import dev.triggerapi.local.LocalCluster;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContext;
+
+/** A database not set up for replication fails startup, and the message carries the SQL that fixes it. */
+@ReplicationIntegrationTest
+class ReplicationSetupValidationTest {
+
+    @Autowired
+    ApplicationContext context;
+
+    private static ReplicationSetupException setupFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ReplicationSetupException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void startupFailsWithTheFixSqlWhenThePublicationIsMissing() {
+        LocalCluster cluster = LocalCluster.sharedIfRunning();
+        assertThatThrownBy(() -> new SpringApplicationBuilder(TriggerApiApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--spring.datasource.url=" + cluster.writerJdbcUrl(), "--spring.datasource.username=postgres",
+                        "--trigger-api.local-cluster.enabled=false",
+                        "--spring.data.redis.port=" + cluster.redisPort(),
+                        "--trigger-api.replication.clickhouse.url=" + LocalClickHouse.sharedIfRunning().url(),
+                        "--trigger-api.replication.publication-name=no_such_publication",
+                        "--trigger-api.replication.slot-name=t_never_created").close())
+                .satisfies(e -> {
+                    ReplicationSetupException cause = setupFailure(e);
+                    assertThat(cause).isNotNull();
+                    assertThat(cause.getMessage()).contains("publication no_such_publication does not exist")
+                            .contains("CREATE PUBLICATION no_such_publication FOR TABLE public.task_runs "
+                                    + "WITH (publish = 'insert, update, delete');");
+                });
+        assertThat(new ReplicationFixtures(context).writer()
+                .sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 't_never_created'")
+                .query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void replicaIdentityThatIsNotFullIsReportedWithItsFix() {
+        ReplicationFixtures fixtures = new ReplicationFixtures(context);
+        fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY DEFAULT").update();
+        try {
+            assertThatThrownBy(() -> new ReplicationSetupValidator(fixtures.writer()).validate("task_runs_clickhouse", "t_x"))
+                    .isInstanceOf(ReplicationSetupException.class)
+                    .hasMessageContaining("replica identity DEFAULT")
+                    .hasMessageContaining("ALTER TABLE public.task_runs REPLICA IDENTITY FULL;");
+        } finally {
+            fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY FULL").update();
+        }
+    }
+
+    @Test
+    void publicationsMissingTheTableOrDeletesAreReportedWithTheirFixes() {
+        ReplicationFixtures fixtures = new ReplicationFixtures(context);
+        fixtures.writer().sql("CREATE PUBLICATION t_no_deletes FOR TABLE task_runs WITH (publish = 'insert, update')").update();
+        fixtures.writer().sql("CREATE PUBLICATION t_no_table").update();
+        try {
+            ReplicationSetupValidator validator = new ReplicationSetupValidator(fixtures.writer());
+            assertThatThrownBy(() -> validator.validate("t_no_deletes", "t_x"))
+                    .hasMessageContaining("ALTER PUBLICATION t_no_deletes SET (publish = 'insert, update, delete');");
+            assertThatThrownBy(() -> validator.validate("t_no_table", "t_x"))
+                    .hasMessageContaining("ALTER PUBLICATION t_no_table ADD TABLE public.task_runs;");
+            validator.validate("task_runs_clickhouse", "t_x");
+        } finally {
+            fixtures.writer().sql("DROP PUBLICATION t_no_deletes").update();
+            fixtures.writer().sql("DROP PUBLICATION t_no_table").update();
+        }
+    }
+}
