@@ -56,7 +56,7 @@ class ReplicaRunListStore implements RunListStore {
             params.put("sources", q.sources().toArray(String[]::new));
         }
         if (!q.tags().isEmpty()) {
-            sql.append(" AND tags && :tags");
+            sql.append(" AND tags && CAST(:tags AS text[])");
             params.put("tags", q.tags().toArray(String[]::new));
         }
         if (q.createdFrom() != null) {

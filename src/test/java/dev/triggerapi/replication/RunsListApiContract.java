@@ -1,0 +1,200 @@
+package dev.triggerapi.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.run.RunCreator;
+import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/**
+ * {@code GET /api/v1/runs} as the official SDK calls it. Run once against ClickHouse
+ * ({@link RunsListFromClickHouseApiTest}) and once against the replica ({@link RunsListFromReplicaApiTest}).
+ */
+abstract class RunsListApiContract {
+
+    private static final String ISO = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
+
+    @Autowired
+    MockMvc mvc;
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    RunCreator creator;
+    @Autowired
+    EnvironmentProvisioning provisioning;
+
+    RunsListDataset data;
+
+    @BeforeEach
+    void createRuns() throws Exception {
+        data = new RunsListDataset(provisioning, creator, new ReplicationFixtures(context).writer());
+        // The list trails the writer (replica lag or replication lag): wait until it shows the final statuses.
+        List<String> expected = data.newestFirst(i -> true);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            String body = list(Map.of("page[size]", "100"));
+            assertThat(JsonPath.<List<String>>read(body, "$.data[*].id")).isEqualTo(expected);
+            assertThat(JsonPath.<List<String>>read(body, "$.data[?(@.status == 'QUEUED')].id")).hasSize(2);
+        });
+    }
+
+    private MockHttpServletRequestBuilder request(Map<String, String> params) {
+        MockHttpServletRequestBuilder req = get("/api/v1/runs")
+                .header("Authorization", "Bearer " + data.env().secretKey())
+                .header("Content-Type", "application/json");
+        params.forEach(req::queryParam);
+        return req;
+    }
+
+    String list(Map<String, String> params) throws Exception {
+        return mvc.perform(request(params)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+    }
+
+    List<String> ids(Map<String, String> params) throws Exception {
+        return JsonPath.read(list(params), "$.data[*].id");
+    }
+
+    @Test
+    void itemsHaveEveryFieldTheSdkRequiresAndNoNulls() throws Exception {
+        String body = list(Map.of("page[size]", "100"));
+        assertThat(body).doesNotContain("null");
+        mvc.perform(request(Map.of("page[size]", "100")))
+                .andExpect(jsonPath("$.pagination").isMap())
+                .andExpect(jsonPath("$.pagination.next").doesNotExist())
+                .andExpect(jsonPath("$.pagination.previous").doesNotExist())
+                .andExpect(jsonPath("$.data", Matchers.hasSize(12)))
+                .andExpect(jsonPath("$.data[*].status", Matchers.everyItem(Matchers.in(List.of("PENDING_VERSION", "QUEUED",
+                        "DEQUEUED", "EXECUTING", "WAITING", "COMPLETED", "CANCELED", "FAILED", "CRASHED", "SYSTEM_FAILURE",
+                        "DELAYED", "EXPIRED", "TIMED_OUT")))))
+                .andExpect(jsonPath("$.data[*].createdAt", Matchers.everyItem(Matchers.matchesPattern(ISO))))
+                .andExpect(jsonPath("$.data[*].updatedAt", Matchers.everyItem(Matchers.matchesPattern(ISO))))
+                .andExpect(jsonPath("$.data[*].env.id", Matchers.everyItem(Matchers.is(data.envId()))))
+                .andExpect(jsonPath("$.data[*].env.name", Matchers.everyItem(Matchers.is(data.env().environment().slug()))))
+                .andExpect(jsonPath("$.data[*].costInCents", Matchers.everyItem(Matchers.is(0))))
+                .andExpect(jsonPath("$.data[*].baseCostInCents", Matchers.everyItem(Matchers.is(0))));
+        for (String field : List.of("id", "status", "taskIdentifier", "isQueued", "isExecuting", "isWaiting", "isCompleted",
+                "isSuccess", "isFailed", "isCancelled", "isTest", "createdAt", "updatedAt", "tags", "costInCents",
+                "baseCostInCents", "durationMs", "env")) {
+            assertThat(JsonPath.<List<Object>>read(body, "$.data[*]." + field)).as(field).hasSize(12);
+        }
+        // The oldest run completed successfully after 1.5 s of execution.
+        String oldest = data.runs().get(0).friendlyId();
+        mvc.perform(request(Map.of("page[size]", "100")))
+                .andExpect(jsonPath("$.data[11].id").value(oldest))
+                .andExpect(jsonPath("$.data[11].status").value("COMPLETED"))
+                .andExpect(jsonPath("$.data[11].isCompleted").value(true))
+                .andExpect(jsonPath("$.data[11].isSuccess").value(true))
+                .andExpect(jsonPath("$.data[11].isFailed").value(false))
+                .andExpect(jsonPath("$.data[11].durationMs").value(1500))
+                .andExpect(jsonPath("$.data[11].startedAt", Matchers.matchesPattern(ISO)))
+                .andExpect(jsonPath("$.data[11].finishedAt", Matchers.matchesPattern(ISO)))
+                .andExpect(jsonPath("$.data[11].tags", Matchers.contains("a")))
+                // index 3: RETRYING_AFTER_FAILURE is public QUEUED; index 8: CRASHED counts as failed.
+                .andExpect(jsonPath("$.data[8].status").value("QUEUED"))
+                .andExpect(jsonPath("$.data[8].isQueued").value(true))
+                .andExpect(jsonPath("$.data[8].isTest").value(true))
+                .andExpect(jsonPath("$.data[3].status").value("CRASHED"))
+                .andExpect(jsonPath("$.data[3].isFailed").value(true))
+                .andExpect(jsonPath("$.data[7].status").value("CANCELED"))
+                .andExpect(jsonPath("$.data[7].isCancelled").value(true));
+    }
+
+    @Test
+    void pagesWalkEveryRunNewestFirstExactlyOnceAndBackAgain() throws Exception {
+        List<String> seen = new ArrayList<>();
+        List<String> nextCursors = new ArrayList<>();
+        String after = null;
+        do {
+            Map<String, String> params = after == null ? Map.of("page[size]", "5") : Map.of("page[size]", "5", "page[after]", after);
+            String body = list(params);
+            seen.addAll(JsonPath.read(body, "$.data[*].id"));
+            Map<String, Object> pagination = JsonPath.read(body, "$.pagination");
+            after = (String) pagination.get("next");
+            assertThat(pagination.containsKey("previous")).isEqualTo(!nextCursors.isEmpty());
+            if (after != null) {
+                nextCursors.add(after);
+            }
+        } while (after != null);
+        assertThat(seen).isEqualTo(data.newestFirst(i -> true));
+        assertThat(nextCursors).hasSize(2);
+
+        // From the last page, "previous" leads back to the middle page, then to the first.
+        String lastPage = list(Map.of("page[size]", "5", "page[after]", nextCursors.get(1)));
+        String previous = JsonPath.read(lastPage, "$.pagination.previous");
+        String middle = list(Map.of("page[size]", "5", "page[before]", previous));
+        assertThat(JsonPath.<List<String>>read(middle, "$.data[*].id")).isEqualTo(seen.subList(5, 10));
+        String first = list(Map.of("page[size]", "5", "page[before]", JsonPath.read(middle, "$.pagination.previous")));
+        assertThat(JsonPath.<List<String>>read(first, "$.data[*].id")).isEqualTo(seen.subList(0, 5));
+        assertThat(JsonPath.<Map<String, Object>>read(first, "$.pagination")).doesNotContainKey("previous").containsKey("next");
+    }
+
+    @Test
+    void filtersSelectExactlyTheMatchingRuns() throws Exception {
+        assertThat(ids(Map.of("filter[status]", "COMPLETED"))).isEqualTo(data.newestFirst(i -> i == 0 || i == 5 || i == 11));
+        assertThat(ids(Map.of("filter[status]", "QUEUED"))).isEqualTo(data.newestFirst(i -> i == 3 || i == 9));
+        assertThat(ids(Map.of("filter[status]", "FAILED,CRASHED"))).isEqualTo(data.newestFirst(i -> i == 1 || i == 8));
+        assertThat(ids(Map.of("filter[taskIdentifier]", "email,sync"))).isEqualTo(data.newestFirst(i -> i % 3 != 1));
+        assertThat(ids(Map.of("filter[source]", "SCHEDULED"))).isEqualTo(data.newestFirst(i -> i % 3 == 1));
+        assertThat(ids(Map.of("filter[tag]", "a"))).isEqualTo(data.newestFirst(i -> i % 4 == 0 || i % 4 == 2));
+        assertThat(ids(Map.of("filter[tag]", "b,c"))).isEqualTo(data.newestFirst(i -> i % 4 == 1 || i % 4 == 2));
+        assertThat(ids(Map.of("filter[isTest]", "true"))).isEqualTo(data.newestFirst(i -> i % 4 == 3));
+        assertThat(ids(Map.of("filter[isTest]", "false", "filter[taskIdentifier]", "report", "filter[status]", "COMPLETED,EXECUTING")))
+                .isEqualTo(data.newestFirst(i -> i % 4 != 3 && i % 3 == 1 && (i == 11)));
+
+        // createdAt bounds are epoch milliseconds, both inclusive.
+        long fifth = createdAtMillis(4);
+        long eighth = createdAtMillis(7);
+        assertThat(ids(Map.of("filter[createdAt][from]", Long.toString(fifth), "filter[createdAt][to]", Long.toString(eighth))))
+                .isEqualTo(data.newestFirst(i -> {
+                    long t = createdAtMillis(i);
+                    return t >= fifth && t <= eighth;
+                }));
+        assertThat(ids(Map.of("filter[createdAt][period]", "1h"))).hasSize(12);
+    }
+
+    private long createdAtMillis(int index) {
+        return new ReplicationFixtures(context).writer().sql("SELECT floor(extract(epoch FROM created_at) * 1000)::bigint FROM task_runs WHERE id = ?")
+                .param(data.runs().get(index).id()).query(Long.class).single();
+    }
+
+    @Test
+    void otherEnvironmentsRunsAreNeverListed() throws Exception {
+        RunsListDataset other = new RunsListDataset(provisioning, creator, new ReplicationFixtures(context).writer());
+        assertThat(ids(Map.of("page[size]", "100"))).doesNotContainAnyElementsOf(other.newestFirst(i -> true));
+    }
+
+    @Test
+    void invalidParametersAreBadRequestsWithAReadableError() throws Exception {
+        Map<Map<String, String>, String> cases = Map.of(
+                Map.of("filter[status]", "DONE"), "filter[status] has an unknown status 'DONE'",
+                Map.of("filter[source]", "CRON"), "filter[source] has an unknown source 'CRON'",
+                Map.of("filter[isTest]", "maybe"), "filter[isTest] must be true or false",
+                Map.of("filter[createdAt][from]", "yesterday"), "filter[createdAt][from] must be a time in epoch milliseconds",
+                Map.of("filter[createdAt][from]", "2000", "filter[createdAt][to]", "1000"), "is after",
+                Map.of("page[size]", "101"), "page[size] must be a whole number from 1 to 100",
+                Map.of("page[size]", "abc"), "page[size] must be a whole number from 1 to 100",
+                Map.of("page[after]", "not-a-cursor"), "page[after] is not a cursor from this API",
+                Map.of("page[after]", "x", "page[before]", "y"), "cannot be combined",
+                Map.of("filter[version]", "20250101.1"), "filter[version] is not supported");
+        for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+            mvc.perform(request(c.getKey()))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.error", Matchers.containsString(c.getValue())));
+        }
+    }
+}
