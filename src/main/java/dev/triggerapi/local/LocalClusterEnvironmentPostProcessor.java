@@ -92,7 +92,9 @@ public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProc
                     + "To enable it install ClickHouse (apt-get install clickhouse-server) or set CLICKHOUSE_URL");
             return;
         }
-        props.put(CLICKHOUSE_URL_PROPERTY, LocalClickHouse.shared().url());
+        String url = LocalClickHouse.shared().url();
+        log.info("Local ClickHouse at " + url + ": runs replication is on (CLICKHOUSE_URL)");
+        props.put(CLICKHOUSE_URL_PROPERTY, url);
     }
 
     @Override

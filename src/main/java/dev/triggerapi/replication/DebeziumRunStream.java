@@ -94,8 +94,11 @@ final class DebeziumRunStream {
         void stopped(boolean success, String message, Throwable error);
     }
 
-    /** Starts an engine on its own thread. */
-    RunningEngine start(RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
+    /**
+     * Starts an engine on its own thread. {@code prepare} runs first on that thread (it may do slow I/O that
+     * must not block the caller); if it fails, the engine never runs and the listener hears the failure.
+     */
+    RunningEngine start(Runnable prepare, RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
                 .create(ChangeEventFormat.of(Connect.class))
@@ -115,10 +118,25 @@ final class DebeziumRunStream {
                 })
                 .notifying(handler)
                 .build();
-        Thread thread = new Thread(engine, "runs-replication-" + settings.slotName() + "-" + generation);
+        RunningEngine running = new RunningEngine(engine, stop, finished, "runs-replication-" + settings.slotName() + "-" + generation);
+        Thread thread = new Thread(() -> {
+            try {
+                prepare.run();
+            } catch (RuntimeException e) {
+                listener.stopped(false, "preparing the stream failed", e);
+                finished.countDown();
+                return;
+            }
+            if (running.stopRequested()) {
+                listener.stopped(true, "stopped before it started", null);
+                finished.countDown();
+                return;
+            }
+            engine.run();
+        }, running.name);
         thread.setDaemon(true);
         thread.start();
-        return new RunningEngine(engine, stop, finished, thread.getName());
+        return running;
     }
 
     /** A started engine: stop it from any thread, wait for it to end. */

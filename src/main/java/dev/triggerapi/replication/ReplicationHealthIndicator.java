@@ -5,7 +5,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health component {@code replication}: UP while streaming or standing by as a non-leader (or starting), DOWN
- * when the stream was stopped by an error (reconnecting, or staying stopped). Details: leader, state, the last
+ * when the stream was stopped by an error (reconnecting, or staying stopped), UNKNOWN before start and after
+ * shutdown. Details: leader, state, the last
  * commit LSN and lag written to ClickHouse, reconnect attempts and the last error.
  */
 final class ReplicationHealthIndicator implements HealthIndicator {
@@ -21,7 +22,9 @@ final class ReplicationHealthIndicator implements HealthIndicator {
         RunReplicator.Status status = replicator.status();
         Health.Builder builder = switch (status.state()) {
             case STANDBY, STARTING, STREAMING -> Health.up();
-            case RECONNECTING, FAILED, STOPPED -> Health.down();
+            case RECONNECTING, FAILED -> Health.down();
+            // Not started yet or shut down: says nothing about the stream.
+            case STOPPED -> Health.unknown();
         };
         builder.withDetail("state", status.state().name())
                 .withDetail("leader", status.leader())

@@ -276,12 +276,15 @@ public final class RunReplicator implements SmartLifecycle {
         state = State.STARTING;
         int gen = ++generation;
         try {
-            clickHouseSchema.apply();
-            takeOverSlot();
             StopSignal stop = new StopSignal();
             RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
                     this::flushed);
-            engine = stream.start(handler, stop, listener(gen), gen);
+            // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not
+            // hold up this control thread, which extends the lock.
+            engine = stream.start(() -> {
+                clickHouseSchema.apply();
+                takeOverSlot();
+            }, handler, stop, listener(gen), gen);
         } catch (RuntimeException e) {
             streamFailed(e);
         }
