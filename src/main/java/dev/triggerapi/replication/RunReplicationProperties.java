@@ -74,6 +74,12 @@ public record RunReplicationProperties(
                 lock, errorStrategy, reconnect, exit);
     }
 
+    /** A copy with other reconnect settings. */
+    public RunReplicationProperties withReconnect(Reconnect reconnectSettings) {
+        return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
+                leader, errorStrategy, reconnectSettings, exit);
+    }
+
     /** A copy with another exit strategy setting. */
     public RunReplicationProperties withExit(Exit exitSettings) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.local.LocalClickHouse;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.TestData;
@@ -77,6 +78,65 @@ class ReplicationRecoveryTest {
             assertThat(meters.get("runs_replication.reconnects").counter().count()).isGreaterThanOrEqualTo(1);
             awaitState(replicator, RunReplicator.State.STREAMING);
             assertThat(replicator.status().reconnectAttempt()).isZero();
+        } finally {
+            replicator.stop();
+            fixtures.cleanUp(settings);
+        }
+    }
+
+    @Test
+    void failedReconnectsScheduleTheNextUntilOneSucceedsAndTheCounterResets() {
+        RunReplicationProperties settings = fixtures.isolatedSettings("retry")
+                .withReconnect(new RunReplicationProperties.Reconnect(Duration.ofMillis(100), Duration.ofMillis(400), 0));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); }, meters);
+        ClickHouseClient clickHouse = fixtures.clickHouse(settings);
+        LocalClickHouse server = LocalClickHouse.sharedIfRunning();
+        replicator.start();
+        try {
+            awaitState(replicator, RunReplicator.State.STREAMING);
+            server.stop();
+            try {
+                fixtures.killWalSender(settings.slotName());
+                // Every reconnect fails while ClickHouse is away (the stream cannot be prepared) and schedules the next.
+                Awaitility.await().atMost(WAIT).until(() -> replicator.status().reconnectAttempt() >= 3);
+                assertThat(replicator.status().state()).isIn(RunReplicator.State.RECONNECTING, RunReplicator.State.STARTING);
+                assertThat(new ReplicationHealthIndicator(replicator).health().getStatus()).isEqualTo(Status.DOWN);
+            } finally {
+                server.start();
+            }
+            CreatedRun afterOutage = ReplicationFixtures.create(creator, envId);
+            fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, WAIT);
+            assertThat(hasRun(clickHouse, afterOutage.id())).isTrue();
+            awaitState(replicator, RunReplicator.State.STREAMING);
+            assertThat(replicator.status().reconnectAttempt()).isZero();
+            assertThat(meters.get("runs_replication.reconnects").counter().count()).isGreaterThanOrEqualTo(3);
+        } finally {
+            replicator.stop();
+            fixtures.cleanUp(settings);
+        }
+    }
+
+    @Test
+    void reconnectGivesUpAfterItsMaxAttemptsAndStaysStopped() {
+        RunReplicationProperties settings = fixtures.isolatedSettings("giveup")
+                .withReconnect(new RunReplicationProperties.Reconnect(Duration.ofMillis(50), Duration.ofMillis(100), 2));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); }, meters);
+        LocalClickHouse server = LocalClickHouse.sharedIfRunning();
+        replicator.start();
+        try {
+            awaitState(replicator, RunReplicator.State.STREAMING);
+            server.stop();
+            try {
+                fixtures.killWalSender(settings.slotName());
+                awaitState(replicator, RunReplicator.State.FAILED);
+            } finally {
+                server.start();
+            }
+            assertThat(meters.get("runs_replication.reconnects").counter().count()).isEqualTo(2);
+            assertThat(replicator.status().leader()).isFalse();
+            assertThat(new ReplicationHealthIndicator(replicator).health().getStatus()).isEqualTo(Status.DOWN);
         } finally {
             replicator.stop();
             fixtures.cleanUp(settings);

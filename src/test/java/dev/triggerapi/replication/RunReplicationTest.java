@@ -1,5 +1,6 @@
 package dev.triggerapi.replication;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -73,6 +74,36 @@ class RunReplicationTest {
         fixtures.writer().sql("DELETE FROM task_runs WHERE id = ?").param(runs.get(3).id()).update();
 
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void manyRunsWithSeveralUpdatesEachEndIdenticalInClickHouse() throws Exception {
+        String envId = env.environment().id();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 75; i++) {
+                        String id = ReplicationFixtures.create(creator, envId).id();
+                        fixtures.writer().sql("UPDATE task_runs SET status = 'DEQUEUED' WHERE id = ?").param(id).update();
+                        fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', started_at = now(), attempt_number = 1 WHERE id = ?")
+                                .param(id).update();
+                        fixtures.writer().sql("UPDATE task_runs SET status = ?, completed_at = clock_timestamp() WHERE id = ?")
+                                .params(i % 2 == 0 ? "COMPLETED_SUCCESSFULLY" : "COMPLETED_WITH_ERRORS", id).update();
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(120));
+        assertThat(ReplicationFixtures.clickHouseRuns(clickHouse, envId)).hasSize(300);
     }
 
     @Test
