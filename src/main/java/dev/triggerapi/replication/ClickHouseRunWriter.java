@@ -18,16 +18,21 @@ final class ClickHouseRunWriter {
 
     private static final Logger log = LoggerFactory.getLogger(ClickHouseRunWriter.class);
     static final String TABLE = "task_runs";
-    /** Rows per HTTP request: bounds the body size of a huge transaction. */
-    static final int MAX_ROWS_PER_INSERT = 10_000;
 
     private final ClickHouseClient clickHouse;
+    private final int rowsPerInsert;
     private final int maxAttempts;
     private final CappedBackoff backoff;
     private final ReplicationMetrics metrics;
 
-    ClickHouseRunWriter(ClickHouseClient clickHouse, RunReplicationProperties.Insert settings, ReplicationMetrics metrics) {
+    /**
+     * @param rowsPerInsert the flush size: rows per INSERT (a batch holding more, such as a large transaction or
+     *                      the snapshot, is written in several)
+     */
+    ClickHouseRunWriter(ClickHouseClient clickHouse, int rowsPerInsert, RunReplicationProperties.Insert settings,
+                        ReplicationMetrics metrics) {
         this.clickHouse = clickHouse;
+        this.rowsPerInsert = rowsPerInsert;
         this.maxAttempts = settings.maxAttempts();
         this.backoff = new CappedBackoff(settings.initialDelay(), settings.maxDelay());
         this.metrics = metrics;
@@ -45,8 +50,8 @@ final class ClickHouseRunWriter {
                 throw new LeadershipLostException("leader lock lost before the batch was written");
             }
             try {
-                for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_INSERT) {
-                    clickHouse.insert(TABLE, rows.subList(from, Math.min(rows.size(), from + MAX_ROWS_PER_INSERT)));
+                for (int from = 0; from < rows.size(); from += rowsPerInsert) {
+                    clickHouse.insert(TABLE, rows.subList(from, Math.min(rows.size(), from + rowsPerInsert)));
                 }
                 metrics.batchFlushed(true, rows.size());
                 return;

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Settings that matter: {@code errors.max.retries=0} so a lost replication connection ends the engine
  * instead of being retried inside it (the replicator's error strategy owns recovery);
  * {@code provide.transaction.metadata=true} for commit LSNs; {@code max.batch.size} / {@code poll.interval.ms}
- * are the flush size and interval; offsets go to {@link WriterOffsetBackingStore} after every batch.
+ * cut batches at the flush size (of rows) and interval; offsets go to {@link WriterOffsetBackingStore} after
+ * every batch.
  */
 final class DebeziumRunStream {
 
@@ -75,8 +76,10 @@ final class DebeziumRunStream {
         p.setProperty("snapshot.mode", "when_needed");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("errors.max.retries", "0");
-        p.setProperty("max.batch.size", Integer.toString(settings.flushBatchSize()));
-        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, settings.flushBatchSize() * 4)));
+        // Debezium's batch counts the BEGIN/END markers too, up to two per row change: three times the flush size
+        // makes a full batch carry at least the flush size of rows (the writer inserts them flush size at a time).
+        p.setProperty("max.batch.size", Integer.toString(settings.flushBatchSize() * 3));
+        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, settings.flushBatchSize() * 12)));
         p.setProperty("poll.interval.ms", Long.toString(settings.flushInterval().toMillis()));
         p.setProperty("snapshot.fetch.size", "2000");
         p.setProperty("tombstones.on.delete", "false");

@@ -13,9 +13,9 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Receives Debezium's batches (at most {@code flushBatchSize} changes or {@code flushInterval} old, which is how
- * the engine's {@code max.batch.size} / {@code poll.interval.ms} cut them), writes them to ClickHouse and only
- * then marks the records processed, so an offset never gets ahead of what ClickHouse has.
+ * Receives Debezium's batches (cut at about {@code flushBatchSize} row changes or {@code flushInterval}, see
+ * {@link DebeziumRunStream}), writes them to ClickHouse and only then marks the records processed, so an offset
+ * never gets ahead of what ClickHouse has.
  *
  * <p><b>Versions.</b> ClickHouse keeps the row with the highest {@code _version}; it must be the commit LSN,
  * the order in which PostgreSQL made changes visible. A change event carries only its own LSN, which can be

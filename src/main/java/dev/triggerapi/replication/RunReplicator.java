@@ -119,7 +119,7 @@ public final class RunReplicator implements SmartLifecycle {
         this.writer = writer;
         this.validator = new ReplicationSetupValidator(writer);
         this.clickHouseSchema = new ClickHouseSchema(clickHouse);
-        this.clickHouseWriter = new ClickHouseRunWriter(clickHouse, settings.insert(), metrics);
+        this.clickHouseWriter = new ClickHouseRunWriter(clickHouse, settings.flushBatchSize(), settings.insert(), metrics);
         this.lock = new ReplicationLeaderLock(redis, settings.slotName(), instanceToken, settings.leader().lockTtl(), clock);
         this.writerConnection = writerConnection;
         this.exit = exit;

@@ -2,6 +2,7 @@ package dev.triggerapi.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>
  * mvn -q test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.triggerapi.bench.RunsReplicationBench [-Dexec.args="10000 4"]
+ *     -Dexec.mainClass=dev.triggerapi.bench.RunsReplicationBench \
+ *     [-Dexec.args="10000 4 --trigger-api.replication.flush-batch-size=1000"]
  * </pre>
  */
 public final class RunsReplicationBench {
@@ -47,10 +49,13 @@ public final class RunsReplicationBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        List<String> springArgs = new ArrayList<>(List.of("--trigger-api.local-cluster.clickhouse=true",
+                "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN"));
+        // Further arguments are Spring properties, e.g. --trigger-api.replication.flush-batch-size=1000
+        springArgs.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
         ConfigurableApplicationContext app = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .web(WebApplicationType.NONE)
-                .run("--trigger-api.local-cluster.clickhouse=true", "--trigger-api.local-cluster.seed-demo=false",
-                        "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN");
+                .run(springArgs.toArray(String[]::new));
         try {
             run(app, runs, threads);
         } finally {
@@ -69,6 +74,7 @@ public final class RunsReplicationBench {
         waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
         DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
         long lagCountBefore = lag.count();
+        double batchesBefore = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count();
 
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         long started = System.nanoTime();
@@ -134,6 +140,8 @@ public final class RunsReplicationBench {
         System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", (createdAt - started) / 1e9,
                 (writtenAt - createdAt) / 1e9, writeSeconds);
         System.out.printf("| PostgreSQL write rate | %,.0f changes/s |%n", changes / writeSeconds);
+        System.out.printf("| batches flushed to ClickHouse | %,.0f |%n", meters.get("runs_replication.batches_flushed")
+                .tag("success", "true").counter().count() - batchesBefore);
         System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - writtenAt) / 1e9);
         System.out.printf("| replication throughput (changes / first write → converged) | %,.0f rows/s |%n", changes / totalSeconds);
         System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
