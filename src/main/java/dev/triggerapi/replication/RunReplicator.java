@@ -238,7 +238,7 @@ public final class RunReplicator implements SmartLifecycle {
         metrics.leader(true);
         if (extendTask == null) {
             long every = settings.leader().extendInterval().toMillis();
-            extendTask = control.scheduleWithFixedDelay(this::extendLock, every, every, TimeUnit.MILLISECONDS);
+            extendTask = control.scheduleWithFixedDelay(guarded(this::extendLock), every, every, TimeUnit.MILLISECONDS);
         }
     }
 
