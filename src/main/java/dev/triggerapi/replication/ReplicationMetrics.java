@@ -23,8 +23,7 @@ final class ReplicationMetrics {
 
     ReplicationMetrics(MeterRegistry registry) {
         this.lag = DistributionSummary.builder("runs_replication.lag_ms")
-                .description("Commit in PostgreSQL to row in ClickHouse, per replicated change")
-                .baseUnit("milliseconds")
+                .description("Commit in PostgreSQL to row in ClickHouse, per replicated change, in milliseconds")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.batchesSucceeded = Counter.builder("runs_replication.batches_flushed").tag("success", "true")
