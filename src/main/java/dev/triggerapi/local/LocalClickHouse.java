@@ -230,17 +230,10 @@ public final class LocalClickHouse {
 
     /** Kills the server (whatever its current pid) and deletes its directory once this JVM is gone. */
     private void startWatchdog() {
-        String pidFile = "'" + dir.resolve("clickhouse.pid").toString().replace("'", "'\\''") + "'";
-        String script = "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; "
-                + "[ -f " + pidFile + " ] && kill -9 $(cat " + pidFile + ") >/dev/null 2>&1; "
-                + "rm -rf '" + dir.toString().replace("'", "'\\''") + "'";
-        try {
-            new ProcessBuilder("setsid", "sh", "-c", script)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            log.warn("Could not start the local ClickHouse watchdog; a killed JVM may leave it running", e);
+        String pidFile = ServerProcesses.quote(dir.resolve("clickhouse.pid"));
+        if (!ServerProcesses.afterJvmExit("[ -f " + pidFile + " ] && kill -9 $(cat " + pidFile + ") >/dev/null 2>&1; "
+                + "rm -rf " + ServerProcesses.quote(dir))) {
+            log.warn("Could not start the local ClickHouse watchdog; a killed JVM may leave it running");
         }
     }
 

@@ -92,7 +92,6 @@ public final class LocalCluster {
      * {@code kill -9} of the JVM, where shutdown hooks never run.
      */
     private void startWatchdog(ServerProcesses processes) {
-        long jvmPid = ProcessHandle.current().pid();
         List<String> stops = new ArrayList<>();
         stops.add(String.join(" ", processes.command(postgres.bin("pg_ctl"), "-D", quote(postgres.primaryDir()), "-m", "immediate", "stop")));
         if (postgres.hasReplica()) {
@@ -101,21 +100,15 @@ public final class LocalCluster {
         if (redis != null) {
             stops.add("[ -f " + quote(redis.pidFile()) + " ] && kill -9 $(cat " + quote(redis.pidFile()) + ")");
         }
-        String script = "while kill -0 " + jvmPid + " 2>/dev/null; do sleep 1; done; "
-                + String.join(" >/dev/null 2>&1; ", stops) + " >/dev/null 2>&1"
+        String cleanup = String.join(" >/dev/null 2>&1; ", stops) + " >/dev/null 2>&1"
                 + (temporary ? "; rm -rf " + quote(workDir) : "");
-        try {
-            new ProcessBuilder("setsid", "sh", "-c", script)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            log.warn("Could not start the local-cluster watchdog; a killed JVM may leave servers running", e);
+        if (!ServerProcesses.afterJvmExit(cleanup)) {
+            log.warn("Could not start the local-cluster watchdog; a killed JVM may leave servers running");
         }
     }
 
     private static String quote(Path p) {
-        return "'" + p.toString().replace("'", "'\\''") + "'";
+        return ServerProcesses.quote(p);
     }
 
     /** Stops every server; safe to call more than once. */

@@ -64,6 +64,30 @@ final class ServerProcesses {
         }
     }
 
+    /**
+     * Starts a detached shell (its own session, so it outlives this JVM) that waits for this JVM to be gone and then
+     * runs {@code cleanup}. It covers a {@code kill -9} of the JVM, where shutdown hooks never run.
+     *
+     * @return false when the shell could not be started
+     */
+    static boolean afterJvmExit(String cleanup) {
+        String script = "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; " + cleanup;
+        try {
+            new ProcessBuilder("setsid", "sh", "-c", script)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code path} single-quoted for {@code sh}. */
+    static String quote(Path path) {
+        return "'" + path.toString().replace("'", "'\\''") + "'";
+    }
+
     List<String> command(String... args) {
         List<String> cmd = new ArrayList<>();
         if (dropPrivileges) {

@@ -29,6 +29,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class ReplicationRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ReplicationExit NO_EXIT = code -> {
+        throw new AssertionError("exit " + code + " under a strategy that must not exit");
+    };
 
     @Autowired
     ApplicationContext context;
@@ -63,7 +66,7 @@ class ReplicationRecoveryTest {
         RunReplicationProperties settings = fixtures.isolatedSettings("reconnect")
                 .withErrorStrategy(RunReplicationProperties.ErrorStrategy.RECONNECT);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); }, meters);
+        RunReplicator replicator = fixtures.replicator(settings, NO_EXIT, meters);
         ClickHouseClient clickHouse = fixtures.clickHouse(settings);
         replicator.start();
         try {
@@ -89,7 +92,7 @@ class ReplicationRecoveryTest {
         RunReplicationProperties settings = fixtures.isolatedSettings("retry")
                 .withReconnect(new RunReplicationProperties.Reconnect(Duration.ofMillis(100), Duration.ofMillis(400), 0));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); }, meters);
+        RunReplicator replicator = fixtures.replicator(settings, NO_EXIT, meters);
         ClickHouseClient clickHouse = fixtures.clickHouse(settings);
         LocalClickHouse server = LocalClickHouse.sharedIfRunning();
         replicator.start();
@@ -122,7 +125,7 @@ class ReplicationRecoveryTest {
         RunReplicationProperties settings = fixtures.isolatedSettings("giveup")
                 .withReconnect(new RunReplicationProperties.Reconnect(Duration.ofMillis(50), Duration.ofMillis(100), 2));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); }, meters);
+        RunReplicator replicator = fixtures.replicator(settings, NO_EXIT, meters);
         LocalClickHouse server = LocalClickHouse.sharedIfRunning();
         replicator.start();
         try {
@@ -169,7 +172,7 @@ class ReplicationRecoveryTest {
     void logStrategyStaysStoppedAndHealthIsDown() {
         RunReplicationProperties settings = fixtures.isolatedSettings("log")
                 .withErrorStrategy(RunReplicationProperties.ErrorStrategy.LOG);
-        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); },
+        RunReplicator replicator = fixtures.replicator(settings, NO_EXIT,
                 new SimpleMeterRegistry());
         ClickHouseClient clickHouse = fixtures.clickHouse(settings);
         ReplicationHealthIndicator health = new ReplicationHealthIndicator(replicator);
@@ -198,7 +201,7 @@ class ReplicationRecoveryTest {
     @Test
     void losingTheLeaderLockStopsStreamingAtOnceAndRetakingItResumes() {
         RunReplicationProperties settings = fixtures.isolatedSettings("lock");
-        RunReplicator replicator = fixtures.replicator(settings, code -> { throw new AssertionError("exit " + code); },
+        RunReplicator replicator = fixtures.replicator(settings, NO_EXIT,
                 new SimpleMeterRegistry());
         ClickHouseClient clickHouse = fixtures.clickHouse(settings);
         replicator.start();

@@ -1,0 +1,53 @@
+package dev.triggerapi.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A child JVM running one of the {@code *ChildProcess} mains on this classpath, which start servers, print
+ * {@code PID <n>} lines and then {@code READY}. Used to prove no server outlives the JVM that started it.
+ *
+ * @param process the child JVM
+ * @param pids    the server PIDs it printed
+ */
+record ChildJvm(Process process, List<Long> pids) {
+
+    static ChildJvm start(Class<?> main, String mode) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), main.getName(), mode)
+                .redirectErrorStream(true).start();
+        List<Long> pids = new ArrayList<>();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder transcript = new StringBuilder();
+        String line;
+        while ((line = out.readLine()) != null) {
+            transcript.append(line).append('\n');
+            if (line.startsWith("PID ")) {
+                pids.add(Long.parseLong(line.substring(4).trim()));
+            } else if (line.equals("READY")) {
+                break;
+            }
+        }
+        assertThat(line).as("child output:\n%s", transcript).isEqualTo("READY");
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (java.io.IOException ignored) {
+                // child gone
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return new ChildJvm(p, pids);
+    }
+
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+}
