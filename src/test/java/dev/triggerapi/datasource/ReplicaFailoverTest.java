@@ -53,8 +53,8 @@ class ReplicaFailoverTest {
             assertThat(readOnlyInRecovery()).as("read-only work served by the writer").isFalse();
             TransactionTemplate tx = new TransactionTemplate(transactionManager);
             tx.setReadOnly(true);
-            assertThat(tx.execute(s -> jdbc.sql("SHOW transaction_read_only").query(String.class).single()))
-                    .as("the writer connection lent to read-only work cannot write").isEqualTo("on");
+            String readOnly = tx.execute(s -> jdbc.sql("SHOW transaction_read_only").query(String.class).single());
+            assertThat(readOnly).as("the writer connection lent to read-only work cannot write").isEqualTo("on");
             assertThat(fallbacks()).isGreaterThan(before);
             mvc.perform(get("/actuator/health"))
                     .andExpect(jsonPath("$.components.replica.status").value("DOWN"))
