@@ -57,6 +57,8 @@ class ReplicaFailoverTest {
             assertThat(readOnly).as("the writer connection lent to read-only work cannot write").isEqualTo("on");
             assertThat(fallbacks()).isGreaterThan(before);
             mvc.perform(get("/actuator/health"))
+                    .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isOk())
+                    .andExpect(jsonPath("$.status").value("UP"))
                     .andExpect(jsonPath("$.components.replica.status").value("DOWN"))
                     .andExpect(jsonPath("$.components.writer.status").value("UP"));
         } finally {
