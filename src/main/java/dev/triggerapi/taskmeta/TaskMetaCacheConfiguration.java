@@ -9,7 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Chooses the cache implementation: Redis when {@code trigger-api.task-meta-cache.enabled}, otherwise the no-op
- * cache. The Redis cache owns its connection (own settings, fail-fast while disconnected), so it does not
+ * cache. The Redis cache owns its connection pool (own settings, own timeouts), so it does not
  * replace or disturb the application's default Redis connection factory.
  */
 @Configuration(proxyBeanMethods = false)

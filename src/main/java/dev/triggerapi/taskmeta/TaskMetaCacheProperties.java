@@ -44,6 +44,9 @@ public record TaskMetaCacheProperties(
      * @param commandTimeout how long a cache command may take before it counts as a miss (default 250 ms):
      *                       Postgres answers within a few ms, so waiting longer on Redis only adds latency
      * @param connectTimeout connect timeout (default 1 s)
+     * @param poolSize       connections in the pool (default 64): one per concurrently triggering thread
+     * @param failureBackoff after a connection failure, how long the cache is skipped (read as a miss) before
+     *                       Redis is tried again (default 1 s)
      */
     public record Redis(
             @DefaultValue("localhost") @NotBlank String host,
@@ -51,6 +54,8 @@ public record TaskMetaCacheProperties(
             @DefaultValue("") String password,
             @DefaultValue("0") @Min(0) int database,
             @DefaultValue("250ms") @NotNull Duration commandTimeout,
-            @DefaultValue("1s") @NotNull Duration connectTimeout) {
+            @DefaultValue("1s") @NotNull Duration connectTimeout,
+            @DefaultValue("64") @Min(1) int poolSize,
+            @DefaultValue("1s") @NotNull Duration failureBackoff) {
     }
 }

@@ -252,8 +252,12 @@ class TriggerApiTest {
                 .andExpect(jsonPath("$.error").value(
                         "Specified queue 'elsewhere' not found or not associated with locked version '1'."));
 
-        jdbc.sql("UPDATE background_worker_tasks SET queue_id = NULL WHERE worker_id = ?").param(workerId(env, "1")).update();
-        redis.delete("task-meta:by-worker:" + workerId(env, "1"));
+        String worker = workerId(env, "1");
+        jdbc.sql("UPDATE background_worker_tasks SET queue_id = NULL WHERE worker_id = ?").param(worker).update();
+        redis.delete("task-meta:by-worker:" + worker);
+        ReplicaLag.awaitOnReplica(transactions, () -> jdbc.sql(
+                "SELECT bool_and(queue_id IS NULL) FROM background_worker_tasks WHERE worker_id = ?")
+                .param(worker).query(Boolean.class).single());
         mvc.perform(trigger("hello-world", "{\"options\":{\"lockToVersion\":\"1\"}}"))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.error").value(
