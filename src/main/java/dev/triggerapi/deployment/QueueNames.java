@@ -21,10 +21,23 @@ public final class QueueNames {
 
     /** {@code name} sanitised, or {@link #taskQueue(String)} when nothing usable is left. */
     public static String sanitize(String name, String taskId) {
-        String cleaned = name == null ? "" : DISALLOWED.matcher(name).replaceAll("");
+        String cleaned = name == null ? "" : isClean(name) ? name : DISALLOWED.matcher(name).replaceAll("");
         if (cleaned.length() > MAX_LENGTH) {
             cleaned = cleaned.substring(0, MAX_LENGTH);
         }
         return cleaned.isEmpty() ? taskQueue(taskId) : cleaned;
+    }
+
+    /** The common case on the hot path: nothing to remove, so no regex and no copy. */
+    private static boolean isClean(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-' || c == '.' || c == '/';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 }
