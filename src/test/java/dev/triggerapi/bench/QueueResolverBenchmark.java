@@ -54,9 +54,8 @@ public final class QueueResolverBenchmark {
         int code = 0;
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties("trigger-api.local-cluster.seed-demo=false", "logging.level.root=WARN",
-                        "logging.level.dev.triggerapi=WARN")
-                .run()) {
+                .run("--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
+                        "--logging.level.dev.triggerapi=WARN")) {
             new QueueResolverBenchmark().run(context);
         } catch (Exception e) {
             e.printStackTrace();

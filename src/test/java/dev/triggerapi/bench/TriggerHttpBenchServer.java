@@ -32,10 +32,9 @@ public final class TriggerHttpBenchServer {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 3099;
         Path out = Path.of(args.length > 1 ? args[1] : "target/bench/trigger-http.env");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TriggerApiApplication.class)
-                .properties("server.address=127.0.0.1", "server.port=" + port,
-                        "trigger-api.local-cluster.seed-demo=false", "logging.level.root=WARN",
-                        "logging.level.dev.triggerapi=WARN")
-                .run();
+                .run("--server.address=127.0.0.1", "--server.port=" + port,
+                        "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
+                        "--logging.level.dev.triggerapi=WARN");
         ProvisionedEnvironment env = context.getBean(EnvironmentProvisioning.class)
                 .createEnvironment("bench", "bench", EnvironmentType.DEVELOPMENT);
         context.getBean(DeploymentService.class).register(env.environment(), new WorkerRegistration("1", List.of(

@@ -256,7 +256,7 @@ class TriggerApiTest {
         jdbc.sql("UPDATE background_worker_tasks SET queue_id = NULL WHERE worker_id = ?").param(worker).update();
         redis.delete("task-meta:by-worker:" + worker);
         ReplicaLag.awaitOnReplica(transactions, () -> jdbc.sql(
-                "SELECT bool_and(queue_id IS NULL) FROM background_worker_tasks WHERE worker_id = ?")
+                "SELECT coalesce(bool_and(queue_id IS NULL), false) FROM background_worker_tasks WHERE worker_id = ?")
                 .param(worker).query(Boolean.class).single());
         mvc.perform(trigger("hello-world", "{\"options\":{\"lockToVersion\":\"1\"}}"))
                 .andExpect(status().isUnprocessableContent())
