@@ -32,10 +32,11 @@ printf 'chunked 3.2 MB body: HTTP '; head -c 3200000 /dev/zero | tr '\0' ' ' | c
 
 echo "== wrk warm-up (10 s, not reported)"
 SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d10s -s src/test/resources/bench/wrk-trigger.lua "$URL" > /dev/null
-echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s"
+echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL"
 
-echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s"
+echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 sed "s/@ENV_ID@/$ENV_ID/g" src/test/resources/bench/pgbench-trigger.sql > target/bench/pgbench-trigger.sql
 "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$DURATION" \
   -f target/bench/pgbench-trigger.sql postgres
+echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -86,12 +86,25 @@ public final class QueueResolverBenchmark {
             scenario(cached, warmup);
         }
 
+        String loadBefore = loadAverage();
         List<Row> rows = new ArrayList<>();
         rows.addAll(scenario("no cache", uncached, measured));
         clear(redis, jdbc, measured);
         rows.addAll(scenario("cold cache", cached, measured));
         rows.addAll(scenario("warm cache", cached, measured));
         print(rows);
+        System.out.println("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
+                + ", cores: " + Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The machine's load: numbers taken on a busy machine are not comparable with numbers from a quiet one. */
+    private static String loadAverage() {
+        try {
+            String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static AuthenticatedEnvironment environment(EnvironmentProvisioning provisioning,
