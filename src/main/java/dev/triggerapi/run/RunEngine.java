@@ -3,6 +3,7 @@ package dev.triggerapi.run;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +60,7 @@ public class RunEngine {
         if (maxRuns < 1 || maxRuns > settings.dequeueMaxRuns()) {
             throw ApiException.badRequest("maxRuns must be between 1 and " + settings.dequeueMaxRuns());
         }
-        return dequeuer.dequeue(workerGroupId, environmentScope, maxRuns, clock.instant());
+        return dequeuer.dequeue(workerGroupId, environmentScope, maxRuns, now());
     }
 
     /** DEQUEUED → EXECUTING: the attempt number goes up by one and the lease is renewed. */
@@ -70,7 +71,7 @@ public class RunEngine {
             throw stale("Run " + run.friendlyId() + " is not waiting for an attempt to start (status "
                     + run.status() + ")", run);
         }
-        Instant now = clock.instant();
+        Instant now = now();
         Instant lease = now.plus(settings.leaseDuration());
         int attempt = run.attemptNumber() + 1;
         RunStateWriter.Applied applied = writer.apply(run, Transition.of(run, RunStatus.EXECUTING,
@@ -89,7 +90,7 @@ public class RunEngine {
     @Transactional
     public RunActionResult completeAttempt(RunAction action, AttemptCompletion completion) {
         LockedRun run = lockForAction(action);
-        Instant now = clock.instant();
+        Instant now = now();
         int attempt = run.attemptNumber();
         if (run.status() == RunStatus.CANCELED && run.leaseExpiresAt() != null) {
             RunStateWriter.Applied applied = writer.apply(run, Transition.of(run, RunStatus.CANCELED,
@@ -143,7 +144,7 @@ public class RunEngine {
         if (run.status() != RunStatus.DEQUEUED && run.status() != RunStatus.EXECUTING) {
             throw stale("Run " + run.friendlyId() + " is not held by a runner (status " + run.status() + ")", run);
         }
-        Instant lease = clock.instant().plus(settings.leaseDuration());
+        Instant lease = now().plus(settings.leaseDuration());
         jdbc.sql("UPDATE task_runs SET lease_expires_at = ? WHERE id = ?")
                 .params(Timestamp.from(lease), run.id()).update();
         return new HeartbeatResult(true, lease);
@@ -168,7 +169,7 @@ public class RunEngine {
         if (run.status().isFinal()) {
             return true;
         }
-        Instant now = clock.instant();
+        Instant now = now();
         boolean heldByRunner = run.status() == RunStatus.DEQUEUED || run.status() == RunStatus.EXECUTING;
         writer.apply(run, Transition.of(run, RunStatus.CANCELED,
                         heldByRunner ? ExecutionStatus.PENDING_CANCEL : ExecutionStatus.FINISHED,
@@ -202,5 +203,10 @@ public class RunEngine {
                                    RunStateWriter.Applied applied) {
         return new RunActionResult(WorkerRun.of(run, status, attempt, run.attemptsAllowed(settings.defaultMaxAttempts()),
                 lease), applied.snapshot());
+    }
+
+    /** PostgreSQL keeps microseconds: truncating here makes what we answer equal what we stored. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 }

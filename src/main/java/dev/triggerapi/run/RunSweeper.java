@@ -3,6 +3,7 @@ package dev.triggerapi.run;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +73,7 @@ class RunSweeper implements SmartLifecycle {
         int total = 0;
         for (int batch = 0; batch < MAX_BATCHES_PER_TICK; batch++) {
             Integer changed = transaction.execute(status -> {
-                Instant now = clock.instant();
+                Instant now = now();
                 List<LockedRun> runs = jdbc.sql("SELECT " + LockedRun.COLUMNS + " FROM task_runs WHERE " + due
                                 + " ORDER BY " + orderColumn + " LIMIT :batch FOR UPDATE SKIP LOCKED")
                         .param("now", Timestamp.from(now)).param("batch", settings.sweepBatchSize())
@@ -178,5 +179,10 @@ class RunSweeper implements SmartLifecycle {
     @Override
     public synchronized boolean isRunning() {
         return scheduler != null;
+    }
+
+    /** PostgreSQL keeps microseconds: truncating here makes what we answer equal what we stored. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -30,16 +30,14 @@ class SnapshotsSinceConfiguration {
                                               @Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replica,
                                               MeterRegistry meters) {
         HikariDataSource replicaPool = replica.getIfAvailable();
-        boolean readsReplica = settings.readsReplica(replicaPool != null);
         if (replicaPool == null && Boolean.TRUE.equals(settings.readReplicaEnabled())) {
             log.warn("RUN_ENGINE_READ_REPLICA_SNAPSHOTS_SINCE_ENABLED is on but no replica is configured: "
                     + "snapshots-since reads the primary");
         }
-        // java.util.Random is thread-safe: polls draw their jitter on request threads concurrently.
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(settings.retryThreads(), daemonThreads());
         timer.setRemoveOnCancelPolicy(true);
-        return new SnapshotsSinceReader(readsReplica ? replicaPool : null, writer, settings, timer,
-                new Random(), meters);
+        // java.util.Random is thread-safe: polls draw their jitter on request threads concurrently.
+        return new SnapshotsSinceReader(replicaPool, writer, settings, timer, new Random(), meters);
     }
 
     private static ThreadFactory daemonThreads() {

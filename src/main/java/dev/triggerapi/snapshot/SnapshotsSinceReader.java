@@ -51,16 +51,16 @@ public class SnapshotsSinceReader implements AutoCloseable {
     private final Counter recoveredOnPrimary;
 
     /**
-     * @param replica  the replica pool, or {@code null} to read the primary only
+     * @param replica  the replica pool, or {@code null} when none is configured
      * @param primary  the writer pool
-     * @param settings limit and retry window
+     * @param settings limit, retry window, and whether to read the replica at all
      * @param timer    runs the delayed retries (owned by this reader: {@link #close()} shuts it down)
      * @param random   jitter source
      * @param meters   where the miss counter lives
      */
     public SnapshotsSinceReader(DataSource replica, DataSource primary, SnapshotsSinceProperties settings,
                                 ScheduledExecutorService timer, RandomGenerator random, MeterRegistry meters) {
-        this.replica = replica == null ? null : JdbcClient.create(replica);
+        this.replica = settings.readsReplica(replica != null) ? JdbcClient.create(replica) : null;
         this.primary = JdbcClient.create(primary);
         this.limit = settings.limit();
         this.retryMinMs = settings.effectiveRetryMinMs();
@@ -77,7 +77,11 @@ public class SnapshotsSinceReader implements AutoCloseable {
 
     /**
      * The snapshots of the run after the anchor. Completes at once unless the replica missed the anchor and
-     * a retry is due; completes exceptionally with a 404 {@link ApiException} on a genuine miss.
+     * a retry is due; completes exceptionally with a 404 {@link ApiException} on a genuine miss, and with the
+     * database error on any other failure (never throws).
+     *
+     * <p>A replica that has applied the anchor answers with the snapshots it has applied after it; a newer
+     * one it has not applied yet is picked up by the runner's next poll.
      */
     public CompletableFuture<SnapshotsSince> read(SnapshotsSinceRequest request) {
         if (replica == null) {
@@ -87,6 +91,8 @@ public class SnapshotsSinceReader implements AutoCloseable {
             return CompletableFuture.completedFuture(query.read(replica, request, limit));
         } catch (SnapshotAnchorNotFoundException replicaMiss) {
             // Most likely lag: the runner heard about this snapshot from the primary a moment ago.
+        } catch (RuntimeException replicaFailure) {
+            return CompletableFuture.failedFuture(replicaFailure); // not a lag symptom: not the writer's problem
         }
         if (retryMaxMs == 0) {
             return completed(() -> fromPrimary(request, true));
