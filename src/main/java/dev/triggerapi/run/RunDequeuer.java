@@ -75,7 +75,8 @@ class RunDequeuer {
         Map<QueueKey, Integer> slotsLeft = new HashMap<>();
         List<RunActionResult> claimed = new ArrayList<>();
         for (int round = 0; round < MAX_ROUNDS && claimed.size() < maxRuns; round++) {
-            int fetch = (maxRuns - claimed.size()) * 2;
+            // Lock only as many candidates as could be claimed: a row lock is a write (tuple header + WAL).
+            int fetch = maxRuns - claimed.size();
             List<LockedRun> candidates = candidates(environmentScope, closed, fetch, now);
             if (candidates.isEmpty()) {
                 break;

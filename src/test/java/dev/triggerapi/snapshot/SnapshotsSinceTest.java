@@ -152,9 +152,15 @@ class SnapshotsSinceTest {
      * "just heard about", the second what it should be told. One commit, so the replica applies both at once.
      */
     private List<ExecutionSnapshot> freshPair(CreatedRun run) {
-        return new TransactionTemplate(transactionManager).execute(s -> List.of(
-                appender.append(run.id(), env.environment().id(), ExecutionStatus.EXECUTING, "EXECUTING", "progress 1", 1),
-                appender.append(run.id(), env.environment().id(), ExecutionStatus.EXECUTING, "EXECUTING", "progress 2", 1)));
+        return new TransactionTemplate(transactionManager).execute(s -> {
+            // The embedded primary runs with synchronous_commit = off, which lets a commit's WAL wait for the
+            // WAL writer (up to ~200 ms) before it streams. Flushing this commit at once leaves the apply
+            // delay the test sets as the only lag.
+            jdbc.sql("SET LOCAL synchronous_commit = on").update();
+            return List.of(
+                    appender.append(run.id(), env.environment().id(), ExecutionStatus.EXECUTING, "EXECUTING", "progress 1", 1),
+                    appender.append(run.id(), env.environment().id(), ExecutionStatus.EXECUTING, "EXECUTING", "progress 2", 1));
+        });
     }
 
     /**
@@ -242,9 +248,9 @@ class SnapshotsSinceTest {
 
     /**
      * One scenario: the anchor was committed a moment ago, the replica applies it after 100 ms, the retry
-     * comes 150–200 ms after the first read. On this shared 2-core machine the standby is sometimes starved
-     * for longer than the 50 ms of slack, so the scenario is repeated (fresh anchor, fresh counters) until one
-     * shows the replica caught up by the retry; that scenario must then not have touched the writer.
+     * comes 150–200 ms after the first read. On a shared 2-core machine the standby can be starved for longer
+     * than the 50 ms of slack, so the scenario is repeated (fresh anchor, fresh counters) until one shows the
+     * replica caught up by the retry; that scenario must then not have touched the writer.
      */
     @Test
     void replicaRetryAnswersWithoutConsultingThePrimaryWhenTheLagIsShorterThanTheRetryDelay() throws Exception {
