@@ -35,8 +35,9 @@ import org.springframework.transaction.annotation.Transactional;
  * snapshot, so the count taken under the lock includes every claim committed before it. The lock is taken
  * with {@code SKIP LOCKED}: a queue another dequeuer is filling right now is left to that dequeuer for this
  * call, so dequeuers never wait on each other and can never deadlock, whatever order they meet queues in.
- * Queues without a row or without a limit take no lock. Releasing a slot (complete, cancel, requeue) needs
- * no lock: a count that is momentarily too high only delays a claim until the next poll.
+ * Queues without a row or without a limit take no lock (a limit set on such a queue while a dequeue is
+ * running applies from the next dequeue). Releasing a slot (complete, cancel, requeue) needs no lock: a
+ * count that is momentarily too high only delays a claim until the next poll.
  *
  * <p>A full or busy queue is excluded and the search continues in further rounds, so one saturated queue at
  * the head of the order does not starve the others.

@@ -39,7 +39,11 @@ public class RunRetrieval {
         this.json = json;
     }
 
-    /** The run of this environment with this public id, or empty (also for another environment's run). */
+    /**
+     * The run of this environment with this public id, or empty (also for another environment's run). Call it
+     * while serving an HTTP request: an offloaded payload's presigned URL is built from the request's base URL
+     * unless {@code PACKETS_PUBLIC_BASE_URL} is set.
+     */
     public Optional<RetrievedRun> retrieve(String environmentId, String runFriendlyId) {
         return reader.read(() -> jdbc.sql("""
                         SELECT friendly_id, runtime_environment_id, status, task_identifier, is_test, created_at, updated_at,

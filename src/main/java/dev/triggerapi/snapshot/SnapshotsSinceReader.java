@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import javax.sql.DataSource;
@@ -134,16 +135,17 @@ public class SnapshotsSinceReader implements AutoCloseable {
         }
     }
 
-    private static CompletableFuture<SnapshotsSince> completed(java.util.function.Supplier<SnapshotsSince> read) {
+    private static CompletableFuture<SnapshotsSince> completed(Supplier<SnapshotsSince> read) {
         CompletableFuture<SnapshotsSince> answer = new CompletableFuture<>();
         complete(answer, read);
         return answer;
     }
 
-    private static void complete(CompletableFuture<SnapshotsSince> answer, java.util.function.Supplier<SnapshotsSince> read) {
+    private static void complete(CompletableFuture<SnapshotsSince> answer, Supplier<SnapshotsSince> read) {
         try {
             answer.complete(read.get());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever happens, the waiting HTTP response must complete rather than hang until its timeout.
             answer.completeExceptionally(e);
         }
     }

@@ -3,6 +3,7 @@ package dev.triggerapi.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,22 +76,19 @@ class QueueConcurrencyLimitTest {
         for (int i = 0; i < UNLIMITED_RUNS; i++) {
             runs.add(TestRuns.run(envId, "free-task").priority(random.nextInt(3)).build());
         }
-        java.util.Collections.shuffle(runs, random);
-        long c0 = System.nanoTime();
+        Collections.shuffle(runs, random);
         TransactionTemplate tx = new TransactionTemplate(transactionManager);
         for (int from = 0; from < runs.size(); from += 500) {
             List<NewRun> chunk = runs.subList(from, Math.min(runs.size(), from + 500));
             tx.executeWithoutResult(s -> chunk.forEach(creator::createInCurrentTransaction));
         }
         int total = runs.size();
-        System.out.println("TIMING create ms=" + (System.nanoTime() - c0) / 1_000_000);
-        long t0 = System.nanoTime();
 
         Set<String> delivered = ConcurrentHashMap.newKeySet();
-        List<String> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
         Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
-        List<String> heldOverLimit = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<String> countedOverLimit = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> heldOverLimit = Collections.synchronizedList(new ArrayList<>());
+        List<String> countedOverLimit = Collections.synchronizedList(new ArrayList<>());
         Map<String, Integer> maxHeld = new ConcurrentHashMap<>();
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger finished = new AtomicInteger();
@@ -163,7 +161,6 @@ class QueueConcurrencyLimitTest {
         }
         done.set(true);
         int samples = sampler.get(30, TimeUnit.SECONDS);
-        System.out.println("TIMING processing ms=" + (System.nanoTime() - t0) / 1_000_000 + " samples=" + samples);
         pool.shutdown();
 
         assertThat(duplicates).as("runs delivered twice").isEmpty();
@@ -179,5 +176,7 @@ class QueueConcurrencyLimitTest {
                 .param(envId).query().singleRow();
         assertThat(((Number) outcome.get("completed")).intValue()).isEqualTo(LIMITS.length * RUNS_PER_LIMITED_QUEUE);
         assertThat(((Number) outcome.get("dequeued_once")).intValue()).isEqualTo(UNLIMITED_RUNS);
+        // Leave no held runs behind for the sweeper to requeue while later test classes run.
+        jdbc.sql("DELETE FROM task_runs WHERE runtime_environment_id = ?").param(envId).update();
     }
 }

@@ -2,7 +2,9 @@ package dev.triggerapi.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -144,7 +146,7 @@ class RunLifecycleTest {
         assertThat(published).hasSize(3);
         assertThat(published).extracting(RunChangedEvent::updatedAt).isSorted().doesNotHaveDuplicates();
         Instant committed = jdbc.sql("SELECT updated_at FROM task_runs WHERE id = ?").param(created.id())
-                .query(java.sql.Timestamp.class).single().toInstant();
+                .query(Timestamp.class).single().toInstant();
         assertThat(published.get(2).updatedAt()).isEqualTo(committed);
         assertThat(published.get(2).friendlyId()).isEqualTo(created.friendlyId());
         assertThat(published.get(2).environmentId()).isEqualTo(env.environment().id());
@@ -160,7 +162,7 @@ class RunLifecycleTest {
         assertThat(failed.at("/run/status").stringValue()).isEqualTo("RETRYING_AFTER_FAILURE");
         assertThat(failed.at("/snapshot/executionStatus").stringValue()).isEqualTo("DELAYED");
         Instant retryAt = jdbc.sql("SELECT retry_at FROM task_runs WHERE id = ?").param(created.id())
-                .query(java.sql.Timestamp.class).single().toInstant();
+                .query(Timestamp.class).single().toInstant();
         assertThat(retryAt).isAfter(Instant.parse(failed.at("/snapshot/createdAt").stringValue()));
         assertThat(runner.dequeue(5)).as("nothing to dequeue during the backoff").isEmpty();
 
@@ -287,7 +289,7 @@ class RunLifecycleTest {
         assertThat(beat.at("/ok").booleanValue()).isTrue();
         assertThat(extended).isAfter(firstLease);
         assertThat(jdbc.sql("SELECT lease_expires_at FROM task_runs WHERE id = ?").param(created.id())
-                .query(java.sql.Timestamp.class).single().toInstant()).isEqualTo(extended);
+                .query(Timestamp.class).single().toInstant()).isEqualTo(extended);
         assertThat(history(created.id())).hasSize(3);
     }
 
@@ -430,8 +432,7 @@ class RunLifecycleTest {
     @Test
     void maxRunsOutsideTheAllowedRangeIsA400() throws Exception {
         for (int bad : new int[] {0, 100_000}) {
-            MvcResult result = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
-                            .post("/engine/v1/worker-actions/dequeue")
+            MvcResult result = mvc.perform(post("/engine/v1/worker-actions/dequeue")
                             .header("Authorization", "Bearer " + workerGroup.token())
                             .contentType("application/json").content("{\"maxRuns\":" + bad + "}"))
                     .andReturn();
@@ -445,8 +446,7 @@ class RunLifecycleTest {
         CreatedRun created = creator.create(run("bad-completion").build());
         JsonNode started = dequeueAndStart(created);
 
-        MvcResult result = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
-                        .post("/engine/v1/worker-actions/runs/" + created.friendlyId() + "/snapshots/"
+        MvcResult result = mvc.perform(post("/engine/v1/worker-actions/runs/" + created.friendlyId() + "/snapshots/"
                                 + started.at("/snapshot/id").stringValue() + "/attempts/complete")
                         .header("Authorization", "Bearer " + workerGroup.token())
                         .contentType("application/json").content("{\"completion\":{}}"))

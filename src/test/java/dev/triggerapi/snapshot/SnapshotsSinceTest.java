@@ -1,6 +1,7 @@
 package dev.triggerapi.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
@@ -34,6 +35,7 @@ import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +133,7 @@ class SnapshotsSinceTest {
 
     private void awaitOnReplica(String snapshotId) {
         JdbcClient onReplica = JdbcClient.create(replicaPool);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 onReplica.sql("SELECT count(*) FROM execution_snapshots WHERE id = ?").param(snapshotId)
                         .query(Integer.class).single() == 1);
     }
@@ -142,7 +144,7 @@ class SnapshotsSinceTest {
 
     private void awaitOnReplicaCreatedAt(String runId, Instant base) {
         JdbcClient onReplica = JdbcClient.create(replicaPool);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 onReplica.sql("SELECT count(*) FROM execution_snapshots WHERE run_id = ? AND created_at <= ?")
                         .params(runId, Timestamp.from(base)).query(Integer.class).single() == 7);
     }
@@ -170,7 +172,7 @@ class SnapshotsSinceTest {
     private void lagReplica(Duration delay) {
         Cluster.replicaDelay(delay);
         JdbcClient onReplica = JdbcClient.create(replicaPool);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             String slug = "lag-sentinel-" + Ids.newId();
             jdbc.sql("INSERT INTO organizations (id, slug, title) VALUES (?, ?, 'sentinel')").params(Ids.newId(), slug).update();
             Thread.sleep(30); // far longer than streaming takes here, far shorter than any delay the tests set
@@ -352,7 +354,7 @@ class SnapshotsSinceTest {
                 run.dequeued().snapshot().id(), null));
 
         assertThat(answer).isCompletedExceptionally();
-        Throwable cause = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class, answer::get).getCause();
+        Throwable cause = catchThrowableOfType(ExecutionException.class, answer::get).getCause();
         assertThat(cause).isInstanceOf(DataAccessException.class);
         assertThat(writer.acquired.get()).isZero();
     }
@@ -456,7 +458,7 @@ class SnapshotsSinceTest {
         SnapshotsSinceReader reader = reader(null, 0, 0, 50, replica, new SimpleMeterRegistry());
         CompletableFuture<SnapshotsSince> answer = reader.read(new SnapshotsSinceRequest("run_" + Ids.newId(), Ids.newId(), null));
 
-        Throwable cause = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class, answer::get).getCause();
+        Throwable cause = catchThrowableOfType(ExecutionException.class, answer::get).getCause();
         assertThat(cause).isInstanceOf(ApiException.class);
         assertThat(((ApiException) cause).status().value()).isEqualTo(404);
     }
