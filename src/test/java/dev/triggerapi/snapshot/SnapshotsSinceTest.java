@@ -287,18 +287,27 @@ class SnapshotsSinceTest {
         throw new AssertionError("the replica retry never answered: " + outcomes);
     }
 
+    /** A poll for a snapshot committed a moment ago (with the next one), while the replica lags by {@code lag}. */
+    private record LaggingPoll(CompletableFuture<SnapshotsSince> answer, String expectedSnapshotId) {
+        List<String> snapshotIds() throws Exception {
+            return answer.get(10, TimeUnit.SECONDS).snapshots().stream().map(i -> i.snapshot().id()).toList();
+        }
+    }
+
+    private LaggingPoll pollRightAfterAChange(SnapshotsSinceReader reader, Duration lag) {
+        CreatedRun run = runOnReplica();
+        lagReplica(lag);
+        List<ExecutionSnapshot> pair = freshPair(run);
+        return new LaggingPoll(reader.read(new SnapshotsSinceRequest(run.friendlyId(), pair.get(0).id(), null)),
+                pair.get(1).id());
+    }
+
     @Test
     void retryWindowShorterThanTheLagEndsOnThePrimaryAfterExactlyOneRetry() throws Exception {
-        CreatedRun run = runOnReplica();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SnapshotsSinceReader reader = reader(null, 20, 60, 50, replica, registry);
-        lagReplica(Duration.ofMillis(1500));
-        List<ExecutionSnapshot> pair = freshPair(run);
+        LaggingPoll poll = pollRightAfterAChange(reader(null, 20, 60, 50, replica, registry), Duration.ofMillis(1500));
 
-        SnapshotsSince since = reader.read(new SnapshotsSinceRequest(run.friendlyId(), pair.get(0).id(), null))
-                .get(10, TimeUnit.SECONDS);
-
-        assertThat(since.snapshots()).extracting(i -> i.snapshot().id()).containsExactly(pair.get(1).id());
+        assertThat(poll.snapshotIds()).containsExactly(poll.expectedSnapshotId());
         assertThat(replica.acquired.get()).isEqualTo(2);
         assertThat(writer.acquired.get()).isEqualTo(1);
         assertThat(misses(registry, "primary")).isEqualTo(1);
@@ -307,17 +316,11 @@ class SnapshotsSinceTest {
 
     @Test
     void maxDelayZeroSkipsTheRetryAndGoesStraightToThePrimary() throws Exception {
-        CreatedRun run = runOnReplica();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SnapshotsSinceReader reader = reader(null, 50, 0, 50, replica, registry);
-        lagReplica(Duration.ofMillis(1500));
-        List<ExecutionSnapshot> pair = freshPair(run);
+        LaggingPoll poll = pollRightAfterAChange(reader(null, 50, 0, 50, replica, registry), Duration.ofMillis(1500));
 
-        CompletableFuture<SnapshotsSince> answer = reader.read(new SnapshotsSinceRequest(run.friendlyId(),
-                pair.get(0).id(), null));
-
-        assertThat(answer).as("answered on the calling thread, no scheduled retry").isDone();
-        assertThat(answer.get().snapshots()).extracting(i -> i.snapshot().id()).containsExactly(pair.get(1).id());
+        assertThat(poll.answer()).as("answered on the calling thread, no scheduled retry").isDone();
+        assertThat(poll.snapshotIds()).containsExactly(poll.expectedSnapshotId());
         assertThat(replica.acquired.get()).isEqualTo(1);
         assertThat(writer.acquired.get()).isEqualTo(1);
         assertThat(misses(registry, "primary")).isEqualTo(1);
@@ -325,17 +328,11 @@ class SnapshotsSinceTest {
 
     @Test
     void withTheReplicaFlagOffPollsReadOnlyThePrimary() throws Exception {
-        CreatedRun run = runOnReplica();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SnapshotsSinceReader reader = reader(false, 50, 200, 50, replica, registry);
-        lagReplica(Duration.ofMillis(1500));
-        List<ExecutionSnapshot> pair = freshPair(run);
+        LaggingPoll poll = pollRightAfterAChange(reader(false, 50, 200, 50, replica, registry), Duration.ofMillis(1500));
 
-        CompletableFuture<SnapshotsSince> answer = reader.read(new SnapshotsSinceRequest(run.friendlyId(),
-                pair.get(0).id(), null));
-
-        assertThat(answer).isDone();
-        assertThat(answer.get().snapshots()).extracting(i -> i.snapshot().id()).containsExactly(pair.get(1).id());
+        assertThat(poll.answer()).isDone();
+        assertThat(poll.snapshotIds()).containsExactly(poll.expectedSnapshotId());
         assertThat(replica.acquired.get()).isZero();
         assertThat(writer.acquired.get()).isEqualTo(1);
         assertThat(misses(registry, "primary") + misses(registry, "replica_retry")).as("not counted as lag").isZero();
