@@ -1,0 +1,51 @@
+package dev.triggerapi.snapshot;
+
+import java.util.Random;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the {@link SnapshotsSinceReader} to the writer and replica pools directly (not through the
+ * read-only routing proxy): the reader decides per read which server answers, and each read is a single
+ * auto-commit statement, so a connection is held only for that statement.
+ */
+@Configuration(proxyBeanMethods = false)
+class SnapshotsSinceConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotsSinceConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    SnapshotsSinceReader snapshotsSinceReader(SnapshotsSinceProperties settings,
+                                              @Qualifier("writerDataSource") HikariDataSource writer,
+                                              @Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replica,
+                                              MeterRegistry meters) {
+        HikariDataSource replicaPool = replica.getIfAvailable();
+        if (replicaPool == null && Boolean.TRUE.equals(settings.readReplicaEnabled())) {
+            log.warn("RUN_ENGINE_READ_REPLICA_SNAPSHOTS_SINCE_ENABLED is on but no replica is configured: "
+                    + "snapshots-since reads the primary");
+        }
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(settings.retryThreads(), daemonThreads());
+        timer.setRemoveOnCancelPolicy(true);
+        // java.util.Random is thread-safe: polls draw their jitter on request threads concurrently.
+        return new SnapshotsSinceReader(replicaPool, writer, settings, timer, new Random(), meters);
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "snapshots-since-retry-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
