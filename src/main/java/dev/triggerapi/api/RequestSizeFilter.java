@@ -32,6 +32,10 @@ class RequestSizeFilter extends OncePerRequestFilter {
 
     /** Trigger ({@code /api/v1/tasks/{id}/trigger}) and batch trigger ({@code /api/v1/tasks/batch}). */
     static final String TRIGGER_PATH_PREFIX = "/api/v1/tasks/";
+    /** The SDK's two-phase batches: creation and the NDJSON item stream carry payloads too. */
+    static final String BATCH_V3_PATH_PREFIX = "/api/v3/batches";
+    /** Presigned packet uploads enforce the (larger) packet limit themselves while streaming. */
+    static final String PACKET_UPLOAD_PREFIX = "/packets/";
 
     private final RequestSizeProperties limits;
     private final JsonErrorWriter errors;
@@ -45,7 +49,12 @@ class RequestSizeFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        long limit = (path.startsWith(TRIGGER_PATH_PREFIX) ? limits.triggerMaxBody() : limits.defaultMaxBody()).toBytes();
+        if (path.startsWith(PACKET_UPLOAD_PREFIX)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        boolean carriesPayloads = path.startsWith(TRIGGER_PATH_PREFIX) || path.startsWith(BATCH_V3_PATH_PREFIX);
+        long limit = (carriesPayloads ? limits.triggerMaxBody() : limits.defaultMaxBody()).toBytes();
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             errors.write(response, HttpStatus.CONTENT_TOO_LARGE, new PayloadTooLargeException(limit).getMessage());

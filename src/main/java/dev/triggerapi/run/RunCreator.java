@@ -83,11 +83,11 @@ public class RunCreator {
                             locked_queue_id, locked_to_worker_id, payload, payload_type, metadata, metadata_type, tags, ttl,
                             ttl_seconds, expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
                             priority, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
-                            latest_snapshot_id, snapshot_sequence)
+                            batch_index, latest_snapshot_id, snapshot_sequence)
                         VALUES (:id, :friendlyId, :env, :task, :status, :queue, :lockedQueueId, :lockedWorkerId, :payload,
                             :payloadType, :metadata, :metadataType, :tags, :ttl, :ttlSeconds, :expiresAt, :triggerSource, :idempotencyKey,
                             :idempotencyKeyExpiresAt, :concurrencyKey, :priority, :delayUntil, :queuedAt, :maxAttempts,
-                            :maxDuration, :machine, :test, :batchId, :snapshotId, 1)
+                            :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1)
                         ON CONFLICT (runtime_environment_id, task_identifier, idempotency_key)
                             WHERE idempotency_key IS NOT NULL DO NOTHING
                         RETURNING updated_at""")
@@ -105,7 +105,7 @@ public class RunCreator {
                 .param("delayUntil", timestamp(run.delayUntil())).param("queuedAt", delayed ? null : timestamp(now))
                 .param("maxAttempts", run.maxAttempts()).param("maxDuration", run.maxDurationSeconds())
                 .param("machine", run.machine()).param("test", run.test()).param("batchId", run.batchId())
-                .param("snapshotId", snapshotId)
+                .param("batchIndex", run.batchIndex()).param("snapshotId", snapshotId)
                 .query((rs, n) -> rs.getTimestamp(1).toInstant())
                 .optional();
         if (updatedAt.isEmpty()) {

@@ -2,6 +2,9 @@ package dev.triggerapi.trigger;
 
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.run.CreatedRun;
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,19 +24,45 @@ class TriggerController {
     static final String JWT_CLAIMS_HEADER = "x-trigger-jwt-claims";
 
     private final TriggerService triggers;
+    private final StreamedBatches streamedBatches;
+    private final RequestIdempotency requestIdempotency;
 
-    TriggerController(TriggerService triggers) {
+    TriggerController(TriggerService triggers, StreamedBatches streamedBatches, RequestIdempotency requestIdempotency) {
         this.triggers = triggers;
+        this.streamedBatches = streamedBatches;
+        this.requestIdempotency = requestIdempotency;
     }
 
     @PostMapping("/api/v1/tasks/{taskId}/trigger")
     ResponseEntity<TriggerResponse> trigger(AuthenticatedEnvironment environment, @PathVariable String taskId,
                                             @RequestBody TriggerTaskRequest request,
                                             @RequestHeader(name = "idempotency-key", required = false) String key,
-                                            @RequestHeader(name = "idempotency-key-ttl", required = false) String keyTtl) {
+                                            @RequestHeader(name = "idempotency-key-ttl", required = false) String keyTtl,
+                                            @RequestHeader(name = RequestIdempotency.HEADER, required = false) String requestKey) {
+        var previous = requestIdempotency.previousRun(environment.id(), taskId, requestKey);
+        if (previous.isPresent()) {
+            return ResponseEntity.ok().header(JWT_CLAIMS_HEADER, claims(environment))
+                    .body(new TriggerResponse(previous.get(), true));
+        }
         CreatedRun run = triggers.trigger(environment, taskId, request, key, keyTtl);
+        requestIdempotency.remember(environment.id(), taskId, requestKey, run.friendlyId());
         return ResponseEntity.ok().header(JWT_CLAIMS_HEADER, claims(environment))
                 .body(new TriggerResponse(run.friendlyId(), run.cached()));
+    }
+
+    /** Phase one of the SDK's batch trigger: the batch and its expected run count. */
+    @PostMapping("/api/v3/batches")
+    ResponseEntity<StreamedBatches.Created> createBatch(AuthenticatedEnvironment environment,
+                                                        @Valid @RequestBody StreamedBatchRequest request) {
+        return ResponseEntity.accepted().header(JWT_CLAIMS_HEADER, claims(environment))
+                .body(streamedBatches.create(environment, request));
+    }
+
+    /** Phase two: NDJSON items, one {@code {index, task, payload, options}} per line; safe to re-send. */
+    @PostMapping("/api/v3/batches/{batchId}/items")
+    StreamedBatches.ItemsResult addBatchItems(AuthenticatedEnvironment environment, @PathVariable String batchId,
+                                              HttpServletRequest request) throws IOException {
+        return streamedBatches.addItems(environment, batchId, request.getInputStream());
     }
 
     @PostMapping("/api/v1/tasks/batch")

@@ -7,6 +7,7 @@ import dev.triggerapi.api.ApiException;
 import dev.triggerapi.duration.Durations;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.ids.Ids;
+import dev.triggerapi.packet.PacketStore;
 import dev.triggerapi.queue.QueueRequest;
 import dev.triggerapi.queue.QueueResolver;
 import dev.triggerapi.queue.ResolvedQueue;
@@ -28,12 +29,15 @@ public class TriggerService {
     private final QueueResolver queues;
     private final RunCreator runs;
     private final BatchStore batches;
+    private final PacketStore packets;
 
-    TriggerService(TriggerOptionsParser parser, QueueResolver queues, RunCreator runs, BatchStore batches) {
+    TriggerService(TriggerOptionsParser parser, QueueResolver queues, RunCreator runs, BatchStore batches,
+                   PacketStore packets) {
         this.parser = parser;
         this.queues = queues;
         this.runs = runs;
         this.batches = batches;
+        this.packets = packets;
     }
 
     /**
@@ -46,8 +50,23 @@ public class TriggerService {
                               String idempotencyKeyHeader, String idempotencyKeyTtlHeader) {
         ParsedTrigger parsed = parser.parse(request.payload(), request.options(), idempotencyKeyHeader,
                 idempotencyKeyTtlHeader);
-        return runs.create(newRun(environment, taskId, parsed, null));
+        if (PacketStore.STORE_PAYLOAD_TYPE.equals(parsed.payloadType())
+                && (parsed.payload() == null || !packets.exists(environment.id(), parsed.payload()))) {
+            throw ApiException.unprocessable("Payload packet not found: upload it with PUT /api/v2/packets/{path} first");
+        }
+        return runs.create(newRun(environment, taskId, parsed, null, null));
     }
+
+    /**
+     * Validates one item of a streamed batch and resolves its queue (outside any transaction), ready to be
+     * created with {@link RunCreator#createInCurrentTransaction}.
+     */
+    NewRun prepareBatchItem(AuthenticatedEnvironment environment, String taskId, JsonNode payload,
+                            TriggerOptions options, String batchId, int index) {
+        ParsedTrigger parsed = parser.parse(payload, options, null, null);
+        return newRun(environment, taskId, parsed, batchId, index);
+    }
+
 
     /** Triggers every item, all runs in one transaction; any invalid item fails the whole batch. */
     public BatchTriggerResponse batch(AuthenticatedEnvironment environment, BatchTriggerRequest request) {
@@ -57,7 +76,7 @@ public class TriggerService {
             BatchTriggerRequest.Item item = request.items().get(i);
             try {
                 ParsedTrigger parsed = parser.parse(item.payload(), item.options(), null, null);
-                newRuns.add(newRun(environment, item.task(), parsed, batchId));
+                newRuns.add(newRun(environment, item.task(), parsed, batchId, null));
             } catch (ApiException e) {
                 throw new ApiException(e.status(), "items[" + i + "]: " + e.getMessage(), e.headers());
             }
@@ -71,7 +90,8 @@ public class TriggerService {
         return new BatchTriggerResponse(BatchStore.friendlyId(batchId), out);
     }
 
-    private NewRun newRun(AuthenticatedEnvironment environment, String taskId, ParsedTrigger parsed, String batchId) {
+    private NewRun newRun(AuthenticatedEnvironment environment, String taskId, ParsedTrigger parsed, String batchId,
+                          Integer batchIndex) {
         ResolvedQueue queue = queues.resolve(environment,
                 new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), parsed.ttl()));
         // A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires.
@@ -81,6 +101,6 @@ public class TriggerService {
                 parsed.payload(), parsed.payloadType(), parsed.metadata(), parsed.metadataType(), parsed.tags(),
                 queue.ttl(), ttlSeconds, queue.triggerSource(), parsed.idempotencyKey(),
                 parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priority(), parsed.delayUntil(),
-                parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId);
+                parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex);
     }
 }
