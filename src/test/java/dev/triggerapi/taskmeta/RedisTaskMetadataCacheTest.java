@@ -46,9 +46,19 @@ class RedisTaskMetadataCacheTest {
         return redis.getExpire(key);
     }
 
+    @Autowired
+    org.springframework.data.redis.connection.RedisConnectionFactory defaultConnections;
+
     @Test
     void cacheIsTheRedisImplementationWhenEnabled() {
         assertThat(cache).isInstanceOf(RedisTaskMetadataCache.class);
+    }
+
+    @Test
+    void theCachesPoolLibraryDoesNotTurnTheDefaultRedisClientIntoAPool() {
+        var lettuce = (org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory) defaultConnections;
+        assertThat(lettuce.getClientConfiguration()).isNotInstanceOf(
+                org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration.class);
     }
 
     @Test
