@@ -59,6 +59,9 @@ class RunDequeuer {
             LIMIT :fetch
             FOR UPDATE OF t SKIP LOCKED""";
 
+    private static final String PREFIXED_COLUMNS = String.join(", ", Arrays.stream(LockedRun.COLUMNS.split(","))
+            .map(column -> "t." + column.strip()).toList());
+
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
     private final RunEngineProperties settings;
@@ -121,7 +124,7 @@ class RunDequeuer {
     }
 
     private List<LockedRun> candidates(String environmentScope, Set<QueueKey> closed, int fetch, Instant now) {
-        String sql = CANDIDATES.formatted(prefixed(), environmentScope == null ? "" : "AND t.runtime_environment_id = :env");
+        String sql = CANDIDATES.formatted(PREFIXED_COLUMNS, environmentScope == null ? "" : "AND t.runtime_environment_id = :env");
         JdbcClient.StatementSpec query = jdbc.sql(sql)
                 .param("now", Timestamp.from(now))
                 .param("closedEnvironments", closed.stream().map(QueueKey::environmentId).toArray(String[]::new))
@@ -190,11 +193,6 @@ class RunDequeuer {
                 .set("worker_group_id", workerGroupId));
         return new RunActionResult(WorkerRun.of(run, RunStatus.DEQUEUED, run.attemptNumber(),
                 run.attemptsAllowed(settings.defaultMaxAttempts()), lease), applied.snapshot());
-    }
-
-    private static String prefixed() {
-        return String.join(", ", Arrays.stream(LockedRun.COLUMNS.split(","))
-                .map(column -> "t." + column.strip()).toList());
     }
 
     private record QueueKey(String environmentId, String queue) {
