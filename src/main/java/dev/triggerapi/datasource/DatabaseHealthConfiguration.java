@@ -35,7 +35,8 @@ class DatabaseHealthConfiguration {
     }
 
     @Bean
-    HealthIndicator replicaHealthIndicator(@Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replica) {
+    HealthIndicator replicaHealthIndicator(@Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replica,
+                                           ReplicaCircuitBreaker breaker) {
         HikariDataSource pool = replica.getIfAvailable();
         if (pool == null) {
             return () -> Health.up().withDetail("configured", false)
@@ -44,6 +45,13 @@ class DatabaseHealthConfiguration {
         return new AbstractHealthIndicator("Replica health check failed") {
             @Override
             protected void doHealthCheck(Health.Builder builder) {
+                if (!breaker.replicaAvailable()) {
+                    // Known down: answer at once instead of waiting for a pool timeout.
+                    builder.down().withDetail("configured", true).withDetail("reads", "writer (fallback)")
+                            .withDetail("reason", String.valueOf(breaker.reason()))
+                            .withDetail("downForSeconds", breaker.openFor().toSeconds());
+                    return;
+                }
                 Map<String, Object> row = new JdbcTemplate(pool).queryForMap("""
                         SELECT pg_is_in_recovery() AS in_recovery,
                                coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint AS replay_lag_bytes,

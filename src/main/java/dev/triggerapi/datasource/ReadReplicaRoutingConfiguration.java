@@ -81,15 +81,31 @@ class ReadReplicaRoutingConfiguration {
      * Both pools are checked here so a wrong URL fails startup with the setting's name, not at first use.
      */
     @Bean
+    ReplicaCircuitBreaker replicaCircuitBreaker(java.time.Clock clock) {
+        return new ReplicaCircuitBreaker(clock);
+    }
+
+    /** The replica pool behind a breaker that falls back to the writer while the replica is down. */
+    @Bean(defaultCandidate = false)
+    @ConditionalOnExpression("!'${trigger-api.datasource.replica.url:}'.isBlank()")
+    ReplicaFailoverDataSource replicaFailoverDataSource(@Qualifier("replicaDataSource") HikariDataSource replica,
+                                                        @Qualifier("writerDataSource") HikariDataSource writer,
+                                                        ReplicaCircuitBreaker breaker, ObjectProvider<MeterRegistry> meters,
+                                                        ReplicaDataSourceProperties replicaProperties) {
+        verify(replica, REPLICA_SETTING, replicaProperties.url(), true);
+        return new ReplicaFailoverDataSource(replica, writer, breaker,
+                meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new), replicaProperties);
+    }
+
+    @Bean
     @Primary
     DataSource dataSource(@Qualifier("writerDataSource") HikariDataSource writer,
-                          @Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replicaPool,
-                          DataSourceProperties properties, ReplicaDataSourceProperties replicaProperties) {
+                          @Qualifier("replicaFailoverDataSource") ObjectProvider<ReplicaFailoverDataSource> replicaSide,
+                          DataSourceProperties properties) {
         verify(writer, WRITER_SETTING, properties.getUrl(), false);
         LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(writer);
-        HikariDataSource replica = replicaPool.getIfAvailable();
+        ReplicaFailoverDataSource replica = replicaSide.getIfAvailable();
         if (replica != null) {
-            verify(replica, REPLICA_SETTING, replicaProperties.url(), true);
             proxy.setReadOnlyDataSource(replica);
         } else {
             log.info("No read replica configured ({}): read-only transactions use the writer", REPLICA_SETTING);

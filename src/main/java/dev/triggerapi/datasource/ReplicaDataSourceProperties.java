@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param password          replica password; defaults to the writer's
  * @param maximumPoolSize   replica pool size (default 10)
  * @param connectionTimeout how long a request waits for a replica connection (default 5 s)
+ * @param probeInterval     how often the replica is probed for the failover breaker (default 1 s)
+ * @param probeTimeout      connect/socket timeout of one probe (default 1 s)
  */
 @ConfigurationProperties("trigger-api.datasource.replica")
 public record ReplicaDataSourceProperties(
@@ -21,7 +23,9 @@ public record ReplicaDataSourceProperties(
         String username,
         String password,
         @DefaultValue("10") int maximumPoolSize,
-        @DefaultValue("5s") Duration connectionTimeout) {
+        @DefaultValue("5s") Duration connectionTimeout,
+        @DefaultValue("1s") Duration probeInterval,
+        @DefaultValue("1s") Duration probeTimeout) {
 
     public boolean configured() {
         return url != null && !url.isBlank();

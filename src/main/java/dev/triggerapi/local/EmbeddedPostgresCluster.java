@@ -133,6 +133,7 @@ final class EmbeddedPostgresCluster implements AutoCloseable {
                 max_connections = 200
                 fsync = off
                 synchronous_commit = off
+                wal_writer_delay = '10ms'
                 full_page_writes = off
                 shared_buffers = '128MB'
                 logging_collector = off

@@ -55,6 +55,10 @@ public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProc
         log.info("No external database configured (DATABASE_URL): starting the embedded PostgreSQL primary"
                 + (effective.replica() ? " + streaming replica" : "") + (effective.redis() ? " and Redis" : ""));
         LocalCluster cluster = LocalCluster.shared(effective);
+        log.info("Local cluster: writer " + cluster.writerJdbcUrl() + ", replica "
+                + (cluster.replicaJdbcUrl() != null ? cluster.replicaJdbcUrl() + " (apply delay "
+                + cluster.replicaApplyDelay().toMillis() + " ms)" : "off")
+                + ", redis " + (cluster.hasRedis() ? "127.0.0.1:" + cluster.redisPort() : "external"));
 
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(ACTIVE_PROPERTY, "true");

@@ -3,11 +3,15 @@ package dev.triggerapi.replication;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.triggerapi.run.PublicRunFlags;
 
 /**
  * One run in {@code GET /api/v1/runs}, in the official SDK's {@code ListRunResponseItem} shape: every required
  * field always present, optional ones omitted rather than null (the SDK rejects null), dates ISO-8601 in UTC
- * with milliseconds.
+ * with milliseconds. The {@code is*} status booleans are the run package's {@link PublicRunFlags}, unwrapped, so
+ * the list and {@code GET /api/v3/runs/{id}} can never disagree on them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunListItem(
@@ -15,14 +19,8 @@ public record RunListItem(
         String status,
         String taskIdentifier,
         String idempotencyKey,
-        boolean isQueued,
-        boolean isExecuting,
-        boolean isWaiting,
-        boolean isCompleted,
-        boolean isSuccess,
-        boolean isFailed,
-        boolean isCancelled,
-        boolean isTest,
+        @JsonUnwrapped PublicRunFlags flags,
+        @JsonProperty("isTest") boolean isTest,
         String createdAt,
         String updatedAt,
         String startedAt,

@@ -7,9 +7,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.run.PublicRunFlags;
 import dev.triggerapi.run.RunStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +26,6 @@ final class RunsList {
 
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-    private static final Set<String> QUEUED = Set.of("PENDING_VERSION", "QUEUED", "DELAYED");
-    private static final Set<String> EXECUTING = Set.of("DEQUEUED", "EXECUTING");
-    private static final Set<String> FAILED = Set.of("FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT");
 
     private final RunListStore store;
     private final RunListStore fallback;
@@ -81,13 +78,11 @@ final class RunsList {
     }
 
     static RunListItem item(RunListRow row, RunListItem.Environment env) {
-        String status = RunStatus.valueOf(row.status()).publicStatus();
+        RunStatus status = RunStatus.valueOf(row.status());
         long durationMs = row.startedAtMicros() != null && row.completedAtMicros() != null
                 ? Math.max(0, (row.completedAtMicros() - row.startedAtMicros()) / 1000) : 0;
-        return new RunListItem(row.friendlyId(), status, row.taskIdentifier(), row.idempotencyKey(),
-                QUEUED.contains(status), EXECUTING.contains(status), status.equals("WAITING"),
-                RunStatus.valueOf(row.status()).isFinal(), status.equals("COMPLETED"), FAILED.contains(status),
-                status.equals("CANCELED"), row.test(),
+        return new RunListItem(row.friendlyId(), status.publicStatus(), row.taskIdentifier(), row.idempotencyKey(),
+                PublicRunFlags.of(status), row.test(),
                 iso(row.createdAtMicros()), iso(row.updatedAtMicros()), iso(row.startedAtMicros()),
                 iso(row.completedAtMicros()), iso(row.delayUntilMicros()), row.ttl(), iso(row.expiredAtMicros()),
                 row.tags(), 0, 0, durationMs, env);

@@ -29,6 +29,7 @@ import java.util.List;
  * @param machine                 machine preset, or null
  * @param test                    whether this is a test run
  * @param batchId                 the batch the run belongs to, or null
+ * @param batchIndex              the item's index in a streamed batch (deduplicates re-sent items), or null
  */
 public record NewRun(
         String environmentId,
@@ -53,5 +54,17 @@ public record NewRun(
         Integer maxDurationSeconds,
         String machine,
         boolean test,
-        String batchId) {
+        String batchId,
+        Integer batchIndex) {
+
+    /** A run that is not an item of a streamed batch. */
+    public NewRun(String environmentId, String taskIdentifier, String queue, String lockedQueueId,
+                  String lockedToWorkerId, String payload, String payloadType, String metadata, String metadataType,
+                  List<String> tags, String ttl, Long ttlSeconds, String triggerSource, String idempotencyKey,
+                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priority, Instant delayUntil,
+                  Integer maxAttempts, Integer maxDurationSeconds, String machine, boolean test, String batchId) {
+        this(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType, metadata,
+                metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
+                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, null);
+    }
 }

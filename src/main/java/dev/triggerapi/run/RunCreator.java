@@ -81,13 +81,13 @@ public class RunCreator {
         Optional<Instant> updatedAt = jdbc.sql("""
                         INSERT INTO task_runs (id, friendly_id, runtime_environment_id, task_identifier, status, queue,
                             locked_queue_id, locked_to_worker_id, payload, payload_type, metadata, metadata_type, tags, ttl,
-                            expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
+                            ttl_seconds, expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
                             priority, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
-                            latest_snapshot_id, snapshot_sequence)
+                            batch_index, latest_snapshot_id, snapshot_sequence)
                         VALUES (:id, :friendlyId, :env, :task, :status, :queue, :lockedQueueId, :lockedWorkerId, :payload,
-                            :payloadType, :metadata, :metadataType, :tags, :ttl, :expiresAt, :triggerSource, :idempotencyKey,
+                            :payloadType, :metadata, :metadataType, :tags, :ttl, :ttlSeconds, :expiresAt, :triggerSource, :idempotencyKey,
                             :idempotencyKeyExpiresAt, :concurrencyKey, :priority, :delayUntil, :queuedAt, :maxAttempts,
-                            :maxDuration, :machine, :test, :batchId, :snapshotId, 1)
+                            :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1)
                         ON CONFLICT (runtime_environment_id, task_identifier, idempotency_key)
                             WHERE idempotency_key IS NOT NULL DO NOTHING
                         RETURNING updated_at""")
@@ -97,7 +97,7 @@ public class RunCreator {
                 .param("payload", run.payload()).param("payloadType", run.payloadType())
                 .param("metadata", run.metadata()).param("metadataType", run.metadataType())
                 .param("tags", run.tags() == null ? new String[0] : run.tags().toArray(String[]::new))
-                .param("ttl", run.ttl()).param("expiresAt", timestamp(expiresAt))
+                .param("ttl", run.ttl()).param("ttlSeconds", run.ttlSeconds()).param("expiresAt", timestamp(expiresAt))
                 .param("triggerSource", run.triggerSource() == null ? "STANDARD" : run.triggerSource())
                 .param("idempotencyKey", run.idempotencyKey())
                 .param("idempotencyKeyExpiresAt", timestamp(run.idempotencyKeyExpiresAt()))
@@ -105,7 +105,7 @@ public class RunCreator {
                 .param("delayUntil", timestamp(run.delayUntil())).param("queuedAt", delayed ? null : timestamp(now))
                 .param("maxAttempts", run.maxAttempts()).param("maxDuration", run.maxDurationSeconds())
                 .param("machine", run.machine()).param("test", run.test()).param("batchId", run.batchId())
-                .param("snapshotId", snapshotId)
+                .param("batchIndex", run.batchIndex()).param("snapshotId", snapshotId)
                 .query((rs, n) -> rs.getTimestamp(1).toInstant())
                 .optional();
         if (updatedAt.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.triggerapi.snapshot;
 
+import java.sql.Timestamp;
+
 import dev.triggerapi.ids.Ids;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -11,6 +13,9 @@ import org.springframework.transaction.annotation.Transactional;
  * commit together or not at all. The per-run sequence comes from {@code task_runs.snapshot_sequence}, bumped
  * in the same statement that records the run's latest snapshot: the row lock that bump takes serialises
  * concurrent appenders of one run, so sequences are gap-free and strictly ordered.
+ *
+ * <p>The bump is an UPDATE of the run row, so a caller that also updates the run should append first and
+ * update the run last: the last write's {@code updated_at} is the committed one (the realtime watermark).
  */
 @Component
 public class SnapshotAppender {
@@ -31,20 +36,14 @@ public class SnapshotAppender {
      * @return the new snapshot
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public AppendedSnapshot append(String runId, String environmentId, ExecutionStatus executionStatus, String runStatus,
-                                   String description, int attemptNumber) {
+    public ExecutionSnapshot append(String runId, String environmentId, ExecutionStatus executionStatus, String runStatus,
+                                    String description, int attemptNumber) {
         String id = Ids.newId();
         int sequence = jdbc.sql("""
                         UPDATE task_runs SET snapshot_sequence = snapshot_sequence + 1, latest_snapshot_id = ?
                         WHERE id = ? RETURNING snapshot_sequence""")
                 .params(id, runId).query(Integer.class).single();
-        jdbc.sql("""
-                        INSERT INTO execution_snapshots
-                            (id, run_id, runtime_environment_id, sequence, execution_status, run_status, description, attempt_number)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(id, runId, environmentId, sequence, executionStatus.name(), runStatus, description, attemptNumber)
-                .update();
-        return new AppendedSnapshot(id, sequence, executionStatus);
+        return insert(id, runId, environmentId, sequence, executionStatus, runStatus, description, attemptNumber);
     }
 
     /**
@@ -52,22 +51,22 @@ public class SnapshotAppender {
      * {@code latest_snapshot_id = id} already set (saves the hot trigger path an UPDATE).
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public AppendedSnapshot recordFirst(String id, String runId, String environmentId, ExecutionStatus executionStatus,
-                                        String runStatus, String description) {
-        jdbc.sql("""
-                        INSERT INTO execution_snapshots
-                            (id, run_id, runtime_environment_id, sequence, execution_status, run_status, description, attempt_number)
-                        VALUES (?, ?, ?, 1, ?, ?, ?, 0)""")
-                .params(id, runId, environmentId, executionStatus.name(), runStatus, description)
-                .update();
-        return new AppendedSnapshot(id, 1, executionStatus);
+    public ExecutionSnapshot recordFirst(String id, String runId, String environmentId, ExecutionStatus executionStatus,
+                                         String runStatus, String description) {
+        return insert(id, runId, environmentId, 1, executionStatus, runStatus, description, 0);
     }
 
-    /**
-     * @param id              snapshot id
-     * @param sequence        per-run sequence number (1 for the first snapshot)
-     * @param executionStatus its execution status
-     */
-    public record AppendedSnapshot(String id, int sequence, ExecutionStatus executionStatus) {
+    private ExecutionSnapshot insert(String id, String runId, String environmentId, int sequence,
+                                     ExecutionStatus executionStatus, String runStatus, String description,
+                                     int attemptNumber) {
+        Timestamp createdAt = jdbc.sql("""
+                        INSERT INTO execution_snapshots
+                            (id, run_id, runtime_environment_id, sequence, execution_status, run_status, description, attempt_number)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        RETURNING created_at""")
+                .params(id, runId, environmentId, sequence, executionStatus.name(), runStatus, description, attemptNumber)
+                .query(Timestamp.class).single();
+        return new ExecutionSnapshot(id, runId, sequence, executionStatus, runStatus, description, attemptNumber,
+                createdAt.toInstant());
     }
 }

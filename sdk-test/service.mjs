@@ -1,0 +1,71 @@
+// Boots the packaged trigger-api jar on the embedded cluster (primary + lagging replica + Redis) and
+// reads the demo secret key and worker token it prints once on first start.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 120_000 } = {}) {
+  const target = path.resolve(import.meta.dirname, '..', 'target');
+  const jar = readdirSync(target).find((f) => /^trigger-api-.*\.jar$/.test(f) && !f.endsWith('-plain.jar'));
+  if (!jar) throw new Error(`No trigger-api jar in ${target}: run 'mvn package' first`);
+  const port = await freePort();
+  const child = spawn('java', ['-jar', path.join(target, jar)], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOCAL_CLUSTER_ENABLED: 'true',
+      LOCAL_CLUSTER_SEED_DEMO: 'true',
+      LOCAL_CLUSTER_REPLICA_APPLY_DELAY: replicaApplyDelay,
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const found = {};
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const key = output.match(/secret key\s+:\s+(\S+)/);
+      const token = output.match(/worker token\s+:\s+(\S+)/);
+      const env = output.match(/environment\s+:\s+(\S+)/);
+      if (key) found.secretKey = key[1];
+      if (token) found.workerToken = token[1];
+      if (env) found.environmentId = env[1];
+      if (found.secretKey && found.workerToken && /Started TriggerApiApplication/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${output}`));
+    });
+  });
+  await ready;
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    ...found,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,201 @@
+package dev.triggerapi.deployment;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import dev.triggerapi.api.ApiException;
+import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.ids.Ids;
+import dev.triggerapi.taskmeta.TaskMetadata;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Writer-side persistence of worker versions, their queues and tasks, deployments and promotions.
+ *
+ * <p>Every write first takes a transaction-scoped advisory lock per environment, so registrations and
+ * promotions of one environment are serialised: "newest worker" in DEVELOPMENT follows lock order, and the
+ * cache generation drawn under the lock orders the after-commit cache writes the same way the commits are
+ * ordered.
+ */
+@Repository
+class DeploymentStore {
+
+    private final JdbcClient jdbc;
+
+    DeploymentStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * @param workerId   internal worker id (cache key)
+     * @param friendlyId public worker id
+     * @param created    false when the identical version already existed
+     * @param current    whether the worker is the environment's current worker
+     * @param generation cache generation for a current-view write (DEVELOPMENT), 0 otherwise
+     * @param tasks      the worker's task metadata by slug
+     */
+    record Registration(String workerId, String friendlyId, boolean created, boolean current, long generation,
+                        Map<String, TaskMetadata> tasks) {
+    }
+
+    /**
+     * @param workerId   internal id of the promoted worker
+     * @param friendlyId its public id
+     * @param generation cache generation of this change
+     * @param tasks      its task metadata by slug
+     */
+    record Promotion(String workerId, String friendlyId, long generation, Map<String, TaskMetadata> tasks) {
+    }
+
+    @Transactional
+    Registration register(AuthenticatedEnvironment env, String version, List<DeclaredTask> tasks) {
+        lockEnvironment(env.id());
+        Optional<String[]> existing = jdbc.sql("""
+                        SELECT id, friendly_id FROM background_workers WHERE runtime_environment_id = ? AND version = ?""")
+                .params(env.id(), version).query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional();
+        if (existing.isPresent()) {
+            return replay(env, version, existing.get()[0], existing.get()[1], tasks);
+        }
+
+        String workerId = Ids.newId();
+        String friendlyId = "worker_" + workerId;
+        jdbc.sql("INSERT INTO background_workers (id, friendly_id, runtime_environment_id, version) VALUES (?, ?, ?, ?)")
+                .params(workerId, friendlyId, env.id(), version).update();
+        Map<String, String> queueIds = upsertQueues(env.id(), tasks);
+        jdbc.sql("""
+                        INSERT INTO background_worker_queues (worker_id, queue_id)
+                        SELECT ?, q FROM unnest(?::text[]) AS q""")
+                .params(workerId, queueIds.values().stream().distinct().toArray(String[]::new)).update();
+        jdbc.sql("""
+                        INSERT INTO background_worker_tasks (id, worker_id, runtime_environment_id, slug, ttl, trigger_source, queue_id)
+                        SELECT id, ?, ?, slug, ttl, source, queue
+                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, slug, ttl, source, queue)""")
+                .params(workerId, env.id(),
+                        tasks.stream().map(t -> Ids.newId()).toArray(String[]::new),
+                        tasks.stream().map(DeclaredTask::slug).toArray(String[]::new),
+                        tasks.stream().map(DeclaredTask::ttl).toArray(String[]::new),
+                        tasks.stream().map(DeclaredTask::triggerSource).toArray(String[]::new),
+                        tasks.stream().map(t -> queueIds.get(t.queueName())).toArray(String[]::new))
+                .update();
+        boolean development = env.type() == EnvironmentType.DEVELOPMENT;
+        if (!development) {
+            jdbc.sql("""
+                            INSERT INTO worker_deployments (id, runtime_environment_id, worker_id, version)
+                            VALUES (?, ?, ?, ?)""")
+                    .params(Ids.newId(), env.id(), workerId, version).update();
+        }
+        Map<String, TaskMetadata> metadata = new LinkedHashMap<>();
+        for (DeclaredTask task : tasks) {
+            metadata.put(task.slug(), new TaskMetadata(task.ttl(), task.triggerSource(), queueIds.get(task.queueName()),
+                    task.queueName()));
+        }
+        // In DEVELOPMENT the worker just inserted under the lock is the newest, hence current.
+        return new Registration(workerId, friendlyId, true, development, development ? nextGeneration() : 0, metadata);
+    }
+
+    private Registration replay(AuthenticatedEnvironment env, String version, String workerId, String friendlyId,
+                                List<DeclaredTask> declared) {
+        Map<String, TaskMetadata> stored = tasksOf(workerId);
+        if (!sameTasks(stored, declared)) {
+            throw ApiException.conflict("Version '" + version + "' is already registered with different tasks; "
+                    + "register the change as a new version.");
+        }
+        boolean current = workerId.equals(currentWorkerId(env).orElse(null));
+        boolean development = env.type() == EnvironmentType.DEVELOPMENT;
+        return new Registration(workerId, friendlyId, false, current, current && development ? nextGeneration() : 0,
+                stored);
+    }
+
+    private static boolean sameTasks(Map<String, TaskMetadata> stored, List<DeclaredTask> declared) {
+        if (stored.size() != declared.size()) {
+            return false;
+        }
+        for (DeclaredTask task : declared) {
+            TaskMetadata existing = stored.get(task.slug());
+            if (existing == null || !Objects.equals(existing.ttl(), task.ttl())
+                    || !existing.triggerSource().equals(task.triggerSource())
+                    || !Objects.equals(existing.queueName(), task.queueName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Transactional
+    Promotion promote(AuthenticatedEnvironment env, String version) {
+        lockEnvironment(env.id());
+        Optional<String[]> deployment = jdbc.sql("""
+                        SELECT d.id, d.worker_id, w.friendly_id
+                        FROM worker_deployments d JOIN background_workers w ON w.id = d.worker_id
+                        WHERE d.runtime_environment_id = ? AND d.version = ?""")
+                .params(env.id(), version)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).optional();
+        if (deployment.isEmpty()) {
+            throw ApiException.notFound("No deployment with version '" + version + "' in this environment.");
+        }
+        String deploymentId = deployment.get()[0];
+        String workerId = deployment.get()[1];
+        jdbc.sql("""
+                        INSERT INTO worker_deployment_promotions (runtime_environment_id, deployment_id, worker_id)
+                        VALUES (?, ?, ?)
+                        ON CONFLICT (runtime_environment_id) DO UPDATE
+                            SET deployment_id = EXCLUDED.deployment_id, worker_id = EXCLUDED.worker_id,
+                                promoted_at = clock_timestamp()""")
+                .params(env.id(), deploymentId, workerId).update();
+        return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId));
+    }
+
+    /** Creates missing queues and applies the declared limits; returns queue id by name. */
+    private Map<String, String> upsertQueues(String environmentId, List<DeclaredTask> tasks) {
+        Map<String, Integer> limits = new LinkedHashMap<>();
+        tasks.forEach(t -> limits.put(t.queueName(), t.concurrencyLimit()));
+        List<String> names = new ArrayList<>(limits.keySet());
+        names.sort(Comparator.naturalOrder()); // a stable order keeps concurrent upserts of shared queues deadlock-free
+        return jdbc.sql("""
+                        INSERT INTO task_queues (id, runtime_environment_id, name, concurrency_limit)
+                        SELECT id, ?, name, lim FROM unnest(?::text[], ?::text[], ?::int[]) AS q(id, name, lim)
+                        ON CONFLICT (runtime_environment_id, name) DO UPDATE SET concurrency_limit = EXCLUDED.concurrency_limit
+                        RETURNING id, name""")
+                .params(environmentId,
+                        names.stream().map(n -> Ids.newId()).toArray(String[]::new),
+                        names.toArray(String[]::new),
+                        names.stream().map(limits::get).toArray(Integer[]::new))
+                .query((rs, n) -> Map.entry(rs.getString("name"), rs.getString("id"))).stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    private Map<String, TaskMetadata> tasksOf(String workerId) {
+        return jdbc.sql("""
+                        SELECT t.slug, t.ttl, t.trigger_source, t.queue_id, q.name AS queue_name
+                        FROM background_worker_tasks t LEFT JOIN task_queues q ON q.id = t.queue_id
+                        WHERE t.worker_id = ? ORDER BY t.slug""")
+                .param(workerId)
+                .query((rs, n) -> Map.entry(rs.getString("slug"), WorkerTaskLookup.metadata(rs))).stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    private Optional<String> currentWorkerId(AuthenticatedEnvironment env) {
+        String sql = env.type() == EnvironmentType.DEVELOPMENT
+                ? WorkerTaskLookup.NEWEST_WORKER
+                : "SELECT worker_id FROM worker_deployment_promotions WHERE runtime_environment_id = ?";
+        return jdbc.sql(sql).param(env.id()).query(String.class).optional();
+    }
+
+    private void lockEnvironment(String environmentId) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('trigger-api:deployments:' || ?, 0))")
+                .param(environmentId).query((rs, n) -> 1).single();
+    }
+
+    private long nextGeneration() {
+        return jdbc.sql("SELECT nextval('task_meta_generation')").query(Long.class).single();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.triggerapi.deployment;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Body of {@code POST /api/v1/deployments}: a worker version and the tasks it declares.
+ *
+ * @param version the worker version, unique per environment
+ * @param tasks   the tasks of this version
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record WorkerRegistration(
+        @NotBlank @Size(max = 128) String version,
+        @NotNull @Size(max = 5000) List<@NotNull @Valid TaskDeclaration> tasks) {
+
+    /**
+     * One task of the worker version.
+     *
+     * @param slug          the task id triggers use
+     * @param ttl           default ttl of its runs: a duration string ({@code 10m}, {@code 1h30m}) or seconds
+     * @param triggerSource STANDARD (default), SCHEDULED or AGENT
+     * @param queue         its default queue; defaults to {@code task/<slug>} without a limit
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TaskDeclaration(
+            @NotBlank @Size(max = 128) String slug,
+            JsonNode ttl,
+            TriggerSource triggerSource,
+            @Valid QueueDeclaration queue) {
+    }
+
+    /**
+     * A queue declaration.
+     *
+     * @param name             queue name (sanitised)
+     * @param concurrencyLimit how many runs of the queue may execute at once; absent = unlimited
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record QueueDeclaration(@Size(max = 256) String name, @PositiveOrZero Integer concurrencyLimit) {
+    }
+}

@@ -1,0 +1,38 @@
+package dev.triggerapi.run;
+
+import java.time.Instant;
+
+/**
+ * A run as a runner sees it in dequeue and action responses: everything needed to execute it.
+ *
+ * @param id                 internal run id
+ * @param friendlyId         public run id ({@code run_...}); runner endpoints take it in the path
+ * @param environmentId      the run's environment
+ * @param taskIdentifier     the task to run
+ * @param status             the run's status after the action (as stored)
+ * @param attemptNumber      current attempt number (0 before the first start)
+ * @param maxAttempts        attempts allowed in total
+ * @param payload            the payload exactly as triggered (often a serialized string)
+ * @param payloadType        its content type ({@code application/json}, {@code application/super+json}, ...)
+ * @param queue              the queue the run was dequeued from
+ * @param priority           priority (higher first)
+ * @param concurrencyKey     concurrency key, if any
+ * @param machine            machine preset, if any
+ * @param maxDurationSeconds max duration, if any
+ * @param lockedToWorkerId   the worker version the run is locked to, if any
+ * @param test               whether it is a test run
+ * @param createdAt          when it was triggered
+ * @param leaseExpiresAt     when the runner's lease ends unless it heartbeats (null when none)
+ */
+public record WorkerRun(String id, String friendlyId, String environmentId, String taskIdentifier, String status,
+                        int attemptNumber, int maxAttempts, String payload, String payloadType, String queue,
+                        int priority, String concurrencyKey, String machine, Integer maxDurationSeconds,
+                        String lockedToWorkerId, boolean test, Instant createdAt, Instant leaseExpiresAt) {
+
+    static WorkerRun of(LockedRun run, RunStatus status, int attemptNumber, int maxAttempts, Instant leaseExpiresAt) {
+        return new WorkerRun(run.id(), run.friendlyId(), run.environmentId(), run.taskIdentifier(), status.name(),
+                attemptNumber, maxAttempts, run.payload(), run.payloadType(), run.queue(), run.priority(),
+                run.concurrencyKey(), run.machine(), run.maxDurationSeconds(), run.lockedToWorkerId(), run.test(),
+                run.createdAt(), leaseExpiresAt);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.triggerapi.trigger;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A trigger's body and headers after validation, before queue resolution. Nullable fields are absent. */
+record ParsedTrigger(
+        String payload,
+        String payloadType,
+        String queueName,
+        String concurrencyKey,
+        Instant delayUntil,
+        String idempotencyKey,
+        Instant idempotencyKeyExpiresAt,
+        String ttl,
+        List<String> tags,
+        String metadata,
+        String metadataType,
+        Integer maxAttempts,
+        Integer maxDurationSeconds,
+        int priority,
+        String machine,
+        String lockToVersion,
+        boolean test) {
+}

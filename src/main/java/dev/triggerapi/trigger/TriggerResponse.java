@@ -1,0 +1,10 @@
+package dev.triggerapi.trigger;
+
+/**
+ * Response of a trigger, as the SDK expects it.
+ *
+ * @param id       public run id ({@code run_...})
+ * @param isCached true when an idempotency key matched an existing run
+ */
+public record TriggerResponse(String id, boolean isCached) {
+}

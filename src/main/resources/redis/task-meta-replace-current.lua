@@ -1,0 +1,36 @@
+-- Makes a worker the environment's current worker in the cache, atomically: replaces its by-worker hash and
+-- the environment hash (owner stamped, every other slug dropped, even when the task list is empty).
+-- Used by promotion and by DEVELOPMENT registration.
+-- KEYS[1]  environment hash
+-- KEYS[2]  by-worker hash
+-- ARGV[1]  environment hash TTL (seconds)
+-- ARGV[2]  by-worker hash TTL (seconds)
+-- ARGV[3]  owner field name       ARGV[4]  owner worker id
+-- ARGV[5]  generation field name  ARGV[6]  generation of this change
+-- ARGV[7..] slug, encoded metadata, ...
+-- Returns 1 when the environment hash was replaced, 0 when a newer generation already owns it.
+local n = #ARGV
+local chunk = 500
+local function put_tasks(key)
+  for i = 7, n, 2 * chunk do
+    local last = math.min(i + 2 * chunk - 1, n)
+    redis.call('HSET', key, unpack(ARGV, i, last))
+  end
+end
+
+redis.call('DEL', KEYS[2])
+if n >= 8 then
+  put_tasks(KEYS[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+
+-- Cache writes happen after commit, so two changes can reach Redis out of order: never go backwards.
+local stored = tonumber(redis.call('HGET', KEYS[1], ARGV[5]))
+if stored and stored > tonumber(ARGV[6]) then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+put_tasks(KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1

@@ -1,0 +1,231 @@
+package dev.triggerapi.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.triggerapi.TriggerApiApplication;
+import dev.triggerapi.datasource.ReplicaFirstReader;
+import dev.triggerapi.deployment.DeploymentService;
+import dev.triggerapi.deployment.TriggerSource;
+import dev.triggerapi.deployment.WorkerRegistration;
+import dev.triggerapi.deployment.WorkerTaskLookup;
+import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.ids.Ids;
+import dev.triggerapi.queue.QueueRequest;
+import dev.triggerapi.queue.QueueResolver;
+import dev.triggerapi.taskmeta.TaskMetadataCache;
+import dev.triggerapi.taskmeta.TaskMetadataReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.node.StringNode;
+
+/**
+ * Benchmark (not a test) of {@link QueueResolver} against the real embedded cluster: the request
+ * {@code {taskId, queue: "bench-queue", ttl: "5m"}}, 500 sequential calls and 2,000 calls at concurrency 50, for
+ * three scenarios: no cache (every call reads the replica), cold cache (every call misses, reads the replica and
+ * back-fills with the CAS script) and warm cache (one HGET). Prints a table and the warm-vs-no-cache speedup.
+ *
+ * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.triggerapi.bench.QueueResolverBenchmark</pre>
+ */
+public final class QueueResolverBenchmark {
+
+    private static final int SEQUENTIAL = 500;
+    private static final int CONCURRENT = 2_000;
+    private static final int CONCURRENCY = 50;
+    private static final int WARMUP_ROUNDS = 4;
+
+    private QueueResolverBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int code = 0;
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TriggerApiApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
+                        "--logging.level.dev.triggerapi=WARN")) {
+            new QueueResolverBenchmark().run(context);
+        } catch (Exception e) {
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code); // exec:java would otherwise wait for the cluster's non-daemon threads
+    }
+
+    private void run(ConfigurableApplicationContext context) throws Exception {
+        EnvironmentProvisioning provisioning = context.getBean(EnvironmentProvisioning.class);
+        DeploymentService deployments = context.getBean(DeploymentService.class);
+        JdbcClient jdbc = context.getBean(JdbcClient.class);
+        StringRedisTemplate redis = context.getBean(StringRedisTemplate.class);
+        ReplicaFirstReader reader = context.getBean(ReplicaFirstReader.class);
+        QueueResolver cached = context.getBean(QueueResolver.class);
+        QueueResolver uncached = new QueueResolver(new TaskMetadataReader(TaskMetadataCache.disabled()),
+                context.getBean(WorkerTaskLookup.class), reader, new SimpleMeterRegistry());
+
+        int tasks = SEQUENTIAL + CONCURRENT;
+        AuthenticatedEnvironment warmup = environment(provisioning, deployments, jdbc, reader, tasks);
+        AuthenticatedEnvironment measured = environment(provisioning, deployments, jdbc, reader, tasks);
+
+        // JIT warm-up of every path (replica read, CAS back-fill, HGET) on an environment we do not measure.
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            clear(redis, jdbc, warmup);
+            scenario(uncached, warmup);
+            scenario(cached, warmup);
+            scenario(cached, warmup);
+        }
+
+        String loadBefore = loadAverage();
+        List<Row> rows = new ArrayList<>();
+        rows.addAll(scenario("no cache", uncached, measured));
+        clear(redis, jdbc, measured);
+        rows.addAll(scenario("cold cache", cached, measured));
+        rows.addAll(scenario("warm cache", cached, measured));
+        print(rows);
+        System.out.println("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
+                + ", cores: " + Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The machine's load: numbers taken on a busy machine are not comparable with numbers from a quiet one. */
+    private static String loadAverage() {
+        try {
+            String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static AuthenticatedEnvironment environment(EnvironmentProvisioning provisioning,
+                                                        DeploymentService deployments, JdbcClient jdbc,
+                                                        ReplicaFirstReader reader, int tasks) {
+        AuthenticatedEnvironment env = provisioning.createEnvironment("bench-" + Ids.newId(), "bench",
+                EnvironmentType.DEVELOPMENT).environment();
+        List<WorkerRegistration.TaskDeclaration> declared = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+            declared.add(new WorkerRegistration.TaskDeclaration(slug(i), StringNode.valueOf("10m"),
+                    TriggerSource.STANDARD, new WorkerRegistration.QueueDeclaration("bench-task-queue", 50)));
+        }
+        deployments.register(env, new WorkerRegistration("1", declared));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reader.onReplica(() -> jdbc.sql("SELECT count(*) FROM background_worker_tasks WHERE runtime_environment_id = ?")
+                .param(env.id()).query(Long.class).single()) < tasks) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("replica did not catch up");
+            }
+            Thread.onSpinWait();
+        }
+        return env;
+    }
+
+    /** Removes both key spaces of the environment's worker so the next calls are cold. */
+    private static void clear(StringRedisTemplate redis, JdbcClient jdbc, AuthenticatedEnvironment env) {
+        String worker = jdbc.sql("SELECT id FROM background_workers WHERE runtime_environment_id = ?")
+                .param(env.id()).query(String.class).single();
+        redis.delete(List.of("task-meta:env:" + env.id(), "task-meta:by-worker:" + worker));
+    }
+
+    private static String slug(int i) {
+        return String.format(Locale.ROOT, "bench-%04d", i);
+    }
+
+    private static QueueRequest request(int i) {
+        return new QueueRequest(slug(i), "bench-queue", null, "5m");
+    }
+
+    private static void scenario(QueueResolver resolver, AuthenticatedEnvironment env) throws Exception {
+        scenario("warm-up", resolver, env);
+    }
+
+    /** Sequential calls use slugs 0..499, concurrent ones 500..2499: in a cold run every call is a first call. */
+    private static List<Row> scenario(String name, QueueResolver resolver, AuthenticatedEnvironment env)
+            throws Exception {
+        long[] sequential = new long[SEQUENTIAL];
+        long started = System.nanoTime();
+        for (int i = 0; i < SEQUENTIAL; i++) {
+            long t0 = System.nanoTime();
+            resolver.resolve(env, request(i));
+            sequential[i] = System.nanoTime() - t0;
+        }
+        long sequentialWall = System.nanoTime() - started;
+
+        long[] concurrent = new long[CONCURRENT];
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        List<Future<?>> futures = new ArrayList<>(CONCURRENT);
+        started = System.nanoTime();
+        for (int i = 0; i < CONCURRENT; i++) {
+            int index = i;
+            futures.add(pool.submit(() -> {
+                long t0 = System.nanoTime();
+                resolver.resolve(env, request(SEQUENTIAL + index));
+                concurrent[index] = System.nanoTime() - t0;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long concurrentWall = System.nanoTime() - started;
+        pool.shutdown();
+        return List.of(new Row(name, "sequential", sequential, sequentialWall),
+                new Row(name, "concurrency " + CONCURRENCY, concurrent, concurrentWall));
+    }
+
+    private static void print(List<Row> rows) {
+        System.out.println();
+        System.out.println("QueueResolver benchmark, request {taskId, queue: \"bench-queue\", ttl: \"5m\"}, times in µs");
+        System.out.printf(Locale.ROOT, "%-11s %-15s %6s %9s %9s %9s %9s %9s %10s%n",
+                "scenario", "mode", "n", "mean", "p50", "p95", "p99", "max", "ops/s");
+        for (Row row : rows) {
+            System.out.printf(Locale.ROOT, "%-11s %-15s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f%n",
+                    row.scenario, row.mode, row.latencies.length, row.mean(), row.percentile(50), row.percentile(95),
+                    row.percentile(99), row.max(), row.opsPerSecond());
+        }
+        for (String mode : List.of("sequential", "concurrency " + CONCURRENCY)) {
+            Row none = find(rows, "no cache", mode);
+            Row warm = find(rows, "warm cache", mode);
+            System.out.printf(Locale.ROOT, "warm vs no cache, %s: p50 %.1fx (%.0f µs -> %.0f µs), throughput %.1fx%n",
+                    mode, none.percentile(50) / warm.percentile(50), none.percentile(50), warm.percentile(50),
+                    warm.opsPerSecond() / none.opsPerSecond());
+        }
+    }
+
+    private static Row find(List<Row> rows, String scenario, String mode) {
+        return rows.stream().filter(r -> r.scenario.equals(scenario) && r.mode.equals(mode)).findFirst().orElseThrow();
+    }
+
+    private record Row(String scenario, String mode, long[] latencies, long wallNanos) {
+
+        Row {
+            latencies = latencies.clone();
+            Arrays.sort(latencies);
+        }
+
+        double mean() {
+            return Arrays.stream(latencies).average().orElse(0) / 1_000.0;
+        }
+
+        double percentile(double p) {
+            int index = (int) Math.ceil(p / 100.0 * latencies.length) - 1;
+            return latencies[Math.max(0, Math.min(index, latencies.length - 1))] / 1_000.0;
+        }
+
+        double max() {
+            return latencies[latencies.length - 1] / 1_000.0;
+        }
+
+        double opsPerSecond() {
+            return latencies.length / (wallNanos / 1e9);
+        }
+    }
+}

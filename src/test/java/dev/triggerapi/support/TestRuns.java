@@ -1,0 +1,103 @@
+package dev.triggerapi.support;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.triggerapi.run.NewRun;
+
+/** Builds {@link NewRun}s for tests: a plain queued run on {@code task/<taskId>} unless told otherwise. */
+public final class TestRuns {
+
+    private final String environmentId;
+    private final String taskIdentifier;
+    private String queue;
+    private String payload = "{\"json\":{\"hello\":\"world\"}}";
+    private String payloadType = "application/super+json";
+    private String metadata;
+    private String metadataType;
+    private List<String> tags = List.of();
+    private String ttl;
+    private Long ttlSeconds;
+    private String idempotencyKey;
+    private Instant idempotencyKeyExpiresAt;
+    private int priority;
+    private Instant delayUntil;
+    private Integer maxAttempts;
+    private boolean test;
+    private String batchId;
+
+    private TestRuns(String environmentId, String taskIdentifier) {
+        this.environmentId = environmentId;
+        this.taskIdentifier = taskIdentifier;
+        this.queue = "task/" + taskIdentifier;
+    }
+
+    public static TestRuns run(String environmentId, String taskIdentifier) {
+        return new TestRuns(environmentId, taskIdentifier);
+    }
+
+    public TestRuns queue(String queue) {
+        this.queue = queue;
+        return this;
+    }
+
+    public TestRuns payload(String payload, String payloadType) {
+        this.payload = payload;
+        this.payloadType = payloadType;
+        return this;
+    }
+
+    public TestRuns metadata(String metadata, String metadataType) {
+        this.metadata = metadata;
+        this.metadataType = metadataType;
+        return this;
+    }
+
+    public TestRuns tags(String... tags) {
+        this.tags = List.of(tags);
+        return this;
+    }
+
+    public TestRuns ttl(String ttl, long seconds) {
+        this.ttl = ttl;
+        this.ttlSeconds = seconds;
+        return this;
+    }
+
+    public TestRuns idempotencyKey(String key) {
+        this.idempotencyKey = key;
+        this.idempotencyKeyExpiresAt = Instant.now().plusSeconds(3600);
+        return this;
+    }
+
+    public TestRuns priority(int priority) {
+        this.priority = priority;
+        return this;
+    }
+
+    public TestRuns delayUntil(Instant delayUntil) {
+        this.delayUntil = delayUntil;
+        return this;
+    }
+
+    public TestRuns maxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    public TestRuns test(boolean test) {
+        this.test = test;
+        return this;
+    }
+
+    public TestRuns batch(String batchId) {
+        this.batchId = batchId;
+        return this;
+    }
+
+    public NewRun build() {
+        return new NewRun(environmentId, taskIdentifier, queue, null, null, payload, payloadType, metadata,
+                metadataType, tags, ttl, ttlSeconds, "STANDARD", idempotencyKey, idempotencyKeyExpiresAt, null,
+                priority, delayUntil, maxAttempts, null, null, test, batchId);
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# HTTP trigger throughput with wrk (c=50, 30 s) next to pgbench running the equivalent insert transaction on
+# the same machine and the same embedded primary. Not a test: prints numbers, never fails on them.
+# Usage (from the repository root): bash src/test/resources/bench/trigger-http.sh
+set -euo pipefail
+cd "$(dirname "$0")/../../../.."
+PORT=${PORT:-3099}
+CONNECTIONS=${CONNECTIONS:-50}
+DURATION=${DURATION:-30}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | head -1 || true)
+[ -n "$PGBENCH" ] || { apt-get update -qq && apt-get install -y -qq postgresql-client; PGBENCH=$(command -v pgbench); }
+
+mkdir -p target/bench
+ENV_FILE=target/bench/trigger-http.env
+rm -f "$ENV_FILE"
+mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.triggerapi.bench.TriggerHttpBenchServer \
+  -Dexec.args="$PORT $ENV_FILE" > target/bench/server.log 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do [ -f "$ENV_FILE" ] && break; sleep 1; done
+[ -f "$ENV_FILE" ] || { echo "server did not start, see target/bench/server.log"; exit 1; }
+set -a; . "$ENV_FILE"; set +a
+URL="$BASE_URL/api/v1/tasks/hello-world/trigger"
+
+echo "== smoke checks"
+printf 'trigger: '; curl -s -X POST "$URL" -H "Authorization: Bearer $SECRET_KEY" -H 'Content-Type: application/json' -d '{"payload":{"name":"world"}}'; echo
+printf 'encoded slash in task id: HTTP '; curl -s -o /dev/null -w '%{http_code}\n' -X POST "$BASE_URL/api/v1/tasks/folder%2Ftask/trigger" \
+  -H "Authorization: Bearer $SECRET_KEY" -H 'Content-Type: application/json' -d '{}'
+printf 'chunked 3.2 MB body: HTTP '; head -c 3200000 /dev/zero | tr '\0' ' ' | curl -s -o /dev/null -w '%{http_code}\n' -X POST "$URL" \
+  -H "Authorization: Bearer $SECRET_KEY" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @-
+
+echo "== wrk warm-up (10 s, not reported)"
+SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d10s -s src/test/resources/bench/wrk-trigger.lua "$URL" > /dev/null
+echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
+SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL"
+
+echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+sed "s/@ENV_ID@/$ENV_ID/g" src/test/resources/bench/pgbench-trigger.sql > target/bench/pgbench-trigger.sql
+"$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$DURATION" \
+  -f target/bench/pgbench-trigger.sql postgres
+echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
