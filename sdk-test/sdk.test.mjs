@@ -148,11 +148,14 @@ describe('runs.list', () => {
     for (let i = 0; i < 7; i++) {
       ids.push((await tasks.trigger('other-task', { i }, { tags: [tag] })).id);
     }
-    const page = await eventually(async () => {
-      const p = await runs.list({ status: ['QUEUED'], taskIdentifier: 'other-task', tag, from, to: new Date(Date.now() + 60_000), limit: 3 });
-      assert.equal(p.data.length, 3);
-      return p;
+    // The runs list is fed asynchronously (replica, or ClickHouse through replication): wait until all
+    // seven runs are listed before walking the pages.
+    await eventually(async () => {
+      const all = await runs.list({ tag, limit: 100 });
+      assert.equal(all.data.length, 7);
     });
+    const page = await runs.list({ status: ['QUEUED'], taskIdentifier: 'other-task', tag, from, to: new Date(Date.now() + 60_000), limit: 3 });
+    assert.equal(page.data.length, 3);
     assert.ok(page.data.every((r) => r.status === 'QUEUED' && r.taskIdentifier === 'other-task'));
     assert.ok(page.data.every((r) => r.env && r.env.id && r.env.name));
     const collected = [...page.data];
