@@ -7,12 +7,19 @@ import java.util.function.Supplier;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Vanilla PostgreSQL streaming replication. The replica itself can only say "0" for sure: it is not in
- * recovery (a promoted or plain server), or it has replayed everything it received. It cannot say how far
- * behind it is otherwise; {@code now() - pg_last_xact_replay_timestamp()} is deliberately not used because
- * on a quiet system it measures the time since the last write, not lag. When the writer is reachable its
- * {@code pg_stat_replication.replay_lag} (flush-to-replay time reported by the standby) gives a real
- * number, so that is asked next; without it the reading is "unknown".
+ * Vanilla PostgreSQL streaming replication.
+ *
+ * <p>The replica alone can only say "0" for sure: it is not in recovery (a promoted or plain server), or it
+ * has replayed everything it received. Otherwise it cannot tell how far behind it is;
+ * {@code now() - pg_last_xact_replay_timestamp()} is deliberately not used because on a quiet system it
+ * measures the time since the last write, not lag.
+ *
+ * <p>When the writer is reachable, its {@code pg_stat_replication.replay_lag} (flush on the primary to replay
+ * on the standby, as the standby reported it) is a real measurement and is preferred, even while the replica
+ * is caught up: "caught up right now" says nothing about how long the next commit will take to apply (an
+ * apply delay, a busy standby), whereas the last measured replay lag does. Housekeeping WAL replays in ~0 ms
+ * while commits wait for the apply delay, so single readings jump between the two; the estimator's window
+ * maximum keeps the commit lag.
  */
 final class PostgresReplicaLagSource implements ReplicaLagSource {
 
@@ -53,16 +60,17 @@ final class PostgresReplicaLagSource implements ReplicaLagSource {
     @Override
     public LagReading read() {
         ReplicaState state = replica.get();
-        if (!state.inRecovery() || state.caughtUp()) {
+        if (!state.inRecovery()) {
             return LagReading.of(Duration.ZERO);
         }
-        Optional<Duration> replayLag;
         try {
-            replayLag = writerReplayLag.get();
+            Optional<Duration> replayLag = writerReplayLag.get();
+            if (replayLag.isPresent()) {
+                return LagReading.of(replayLag.get());
+            }
         } catch (RuntimeException writerUnavailable) {
-            // No view of the writer (down, or no pg_monitor rights): the replica alone cannot tell.
-            return LagReading.unknown();
+            // No view of the writer (down, or no pg_monitor rights): fall back to what the replica can say.
         }
-        return replayLag.map(LagReading::of).orElseGet(LagReading::unknown);
+        return state.caughtUp() ? LagReading.of(Duration.ZERO) : LagReading.unknown();
     }
 }

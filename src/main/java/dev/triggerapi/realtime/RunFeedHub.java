@@ -122,6 +122,14 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         return subscription;
     }
 
+    /** Completes once change records of the environment reach this hub (or right away when none subscribes it). */
+    java.util.concurrent.CompletableFuture<Void> subscribed(String environmentId) {
+        synchronized (environments) {
+            EnvironmentFeeds env = environments.get(environmentId);
+            return env == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : env.handle.ready();
+        }
+    }
+
     /** Live subscriptions on this hub. */
     int activeSubscriptions() {
         return active.get();

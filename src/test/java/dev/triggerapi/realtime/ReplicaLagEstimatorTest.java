@@ -300,7 +300,7 @@ class ReplicaLagEstimatorTest {
     }
 
     @Test
-    void postgresSourceSaysZeroWhenNotInRecoveryOrCaughtUpAndAsksTheWriterOtherwise() {
+    void postgresSourcePrefersTheWritersReplayLagAndFallsBackToTheReplicasOwnView() {
         AtomicInteger writerCalls = new AtomicInteger();
         PostgresReplicaLagSource.ReplicaState[] state = {new PostgresReplicaLagSource.ReplicaState(false, false)};
         Optional<Duration>[] replayLag = new Optional[] {Optional.of(Duration.ofMillis(210))};
@@ -309,24 +309,31 @@ class ReplicaLagEstimatorTest {
             return replayLag[0];
         });
 
-        assertThat(source.read()).isEqualTo(ms(0));
-        state[0] = new PostgresReplicaLagSource.ReplicaState(true, true);
+        // Not a standby: no lag at all, the writer is not asked.
         assertThat(source.read()).isEqualTo(ms(0));
         assertThat(writerCalls).hasValue(0);
 
+        // A measured replay lag wins, even while the replica is caught up right now.
+        state[0] = new PostgresReplicaLagSource.ReplicaState(true, true);
+        assertThat(source.read()).isEqualTo(ms(210));
         state[0] = new PostgresReplicaLagSource.ReplicaState(true, false);
         assertThat(source.read()).isEqualTo(ms(210));
+
+        // No measurement: caught up means 0, behind means unknown.
         replayLag[0] = Optional.empty();
         assertThat(source.read().kind()).isEqualTo(LagReading.Kind.UNKNOWN);
+        state[0] = new PostgresReplicaLagSource.ReplicaState(true, true);
+        assertThat(source.read()).isEqualTo(ms(0));
     }
 
     @Test
-    void postgresSourceIsUnknownWhenTheWriterCannotBeAsked() {
-        PostgresReplicaLagSource source = new PostgresReplicaLagSource(
-                () -> new PostgresReplicaLagSource.ReplicaState(true, false),
-                () -> {
-                    throw new IllegalStateException("writer down");
-                });
+    void postgresSourceWithoutTheWriterKnowsOnlyCaughtUp() {
+        PostgresReplicaLagSource.ReplicaState[] state = {new PostgresReplicaLagSource.ReplicaState(true, false)};
+        PostgresReplicaLagSource source = new PostgresReplicaLagSource(() -> state[0], () -> {
+            throw new IllegalStateException("writer down");
+        });
         assertThat(source.read().kind()).isEqualTo(LagReading.Kind.UNKNOWN);
+        state[0] = new PostgresReplicaLagSource.ReplicaState(true, true);
+        assertThat(source.read()).isEqualTo(ms(0));
     }
 }
