@@ -50,6 +50,8 @@ final class FeedSubscription {
     private Instant cursor;
     private boolean resyncNeeded;
     private boolean opened;
+    /** Bytes written but not yet flushed; they must be flushed once the transport is ready again. */
+    private boolean unflushed;
     private boolean closed;
 
     /**
@@ -123,8 +125,10 @@ final class FeedSubscription {
             }
             try {
                 sink.heartbeat();
+                unflushed = true;
                 if (sink.ready()) {
                     sink.flush();
+                    unflushed = false;
                 }
             } catch (IOException | RuntimeException e) {
                 failed = true;
@@ -165,11 +169,10 @@ final class FeedSubscription {
                 return;
             }
             try {
-                boolean wrote = false;
                 if (!opened && sink.ready()) {
                     sink.open();
                     opened = true;
-                    wrote = true;
+                    unflushed = true;
                 }
                 Iterator<Pending> it = pending.values().iterator();
                 while (opened && it.hasNext() && sink.ready()) {
@@ -182,10 +185,13 @@ final class FeedSubscription {
                     sink.send(Long.toString(RunChangeRecord.Versions.micros(cursor)), run, next.path());
                     delivered.put(run.runId(), run.updatedAt());
                     hub.metrics().delivered(next.path(), run.updatedAt());
-                    wrote = true;
+                    unflushed = true;
                 }
-                if (wrote && sink.ready()) {
+                // A write can leave the transport not ready with the event still in its buffer; the flush then
+                // happens on the next write opportunity, never skipped.
+                if (unflushed && sink.ready()) {
                     sink.flush();
+                    unflushed = false;
                 }
                 if (pending.isEmpty() && resyncNeeded && sink.ready()) {
                     resyncNeeded = false;

@@ -59,15 +59,29 @@ class RealtimeConfiguration {
         List<ReplicaLagSource> sources = new ArrayList<>();
         HikariDataSource replicaPool = replica.getIfAvailable();
         if (replicaPool != null) {
-            int timeout = (int) Math.max(1, settings.replicaLag().queryTimeout().toSeconds());
-            JdbcTemplate onReplica = new JdbcTemplate(replicaPool);
-            onReplica.setQueryTimeout(timeout);
-            JdbcTemplate onWriter = new JdbcTemplate(writer);
-            onWriter.setQueryTimeout(timeout);
+            JdbcTemplate onReplica = probe(replicaPool, settings);
             sources.add(AuroraReplicaLagSource.on(onReplica));
-            sources.add(PostgresReplicaLagSource.on(onReplica, onWriter));
+            sources.add(PostgresReplicaLagSource.on(onReplica, probe(writer, settings)));
         }
         return new ReplicaLagEstimator(settings.replicaLag(), sources, clock);
+    }
+
+    @Bean
+    ReplayFence realtimeReplayFence(RealtimeProperties settings, RunViewReader reader,
+                                    @Qualifier("writerDataSource") HikariDataSource writer,
+                                    @Qualifier("replicaDataSource") ObjectProvider<HikariDataSource> replica) {
+        HikariDataSource replicaPool = replica.getIfAvailable();
+        if (replicaPool == null || !reader.readsFromReplica()) {
+            return ReplayFence.NONE;
+        }
+        return ReplayFence.postgres(probe(writer, settings), probe(replicaPool, settings));
+    }
+
+    /** Small monitoring queries with a timeout, straight on a pool (no transaction routing needed). */
+    private static JdbcTemplate probe(HikariDataSource pool, RealtimeProperties settings) {
+        JdbcTemplate template = new JdbcTemplate(pool);
+        template.setQueryTimeout((int) Math.max(1, settings.replicaLag().queryTimeout().toSeconds()));
+        return template;
     }
 
     @Bean
@@ -89,10 +103,12 @@ class RealtimeConfiguration {
     @Bean
     RunFeedHub runFeedHub(RealtimeProperties settings, RunViewReader reader, ReplicaLagEstimator estimator,
                           @Qualifier("realtimeListenerContainer") RedisMessageListenerContainer container,
-                          JsonMapper json, RealtimeMetrics metrics, Clock clock) {
+                          ReplayFence fence, StringRedisTemplate redis, JsonMapper json, RealtimeMetrics metrics,
+                          Clock clock) {
         ExecutorService subscriber = Executors.newSingleThreadExecutor(daemon("realtime-redis-subscribe"));
         RunFeedHub hub = new RunFeedHub("realtime", settings, reader, estimator,
-                new RedisRunChangeSubscriptions(container, json, subscriber), metrics, clock, RandomGenerator.getDefault());
+                new RedisRunChangeSubscriptions(container, redis, json, subscriber), fence, metrics, clock,
+                RandomGenerator.getDefault());
         metrics.gauges(hub::activeSubscriptions, estimator::current);
         return hub;
     }

@@ -12,10 +12,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.api.JsonErrorWriter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -41,16 +47,45 @@ class RealtimeController {
     private static final int MAX_TAGS = 10;
     private static final Pattern PERIOD = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
+    private static final Logger log = LoggerFactory.getLogger(RealtimeController.class);
+
     private final RunFeedHub hub;
     private final RunViewReader reader;
     private final RealtimeProperties settings;
     private final Clock clock;
+    private final JsonErrorWriter errors;
 
-    RealtimeController(RunFeedHub hub, RunViewReader reader, RealtimeProperties settings, Clock clock) {
+    RealtimeController(RunFeedHub hub, RunViewReader reader, RealtimeProperties settings, Clock clock,
+                       JsonErrorWriter errors) {
         this.hub = hub;
         this.reader = reader;
         this.settings = settings;
         this.clock = clock;
+        this.errors = errors;
+    }
+
+    /**
+     * Errors before the stream starts are JSON whatever the client accepts ({@code EventSource} sends
+     * {@code Accept: text/event-stream}, which the shared handler's content negotiation would refuse).
+     */
+    @ExceptionHandler(Exception.class)
+    void error(Exception e, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.isAsyncStarted()) {
+            log.warn("Realtime stream failed after it started: {}", e.toString());
+            request.getAsyncContext().complete();
+            return;
+        }
+        if (e instanceof ApiException api) {
+            api.headers().forEach(response::setHeader);
+            errors.write(response, api.status(), api.getMessage());
+        } else if (e instanceof DataAccessException) {
+            log.warn("Realtime subscription failed, database unavailable: {}", e.getMessage());
+            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+            errors.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service temporarily unavailable, retry shortly");
+        } else {
+            log.error("Realtime subscription failed", e);
+            errors.write(response, HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
+        }
     }
 
     @GetMapping("/realtime/v1/runs/{runId}")

@@ -1,13 +1,20 @@
 package dev.triggerapi.realtime;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,18 +22,31 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Per-environment Redis pub/sub subscriptions through one {@link RedisMessageListenerContainer} (one pub/sub
  * connection for the instance, re-subscribed by the container after a Redis outage). Subscribing and
- * unsubscribing run on one background thread, in order, because the container blocks until Redis confirms.
+ * unsubscribing run on one background thread, in order.
+ *
+ * <p>A subscription is {@linkplain Handle#ready() ready} only once a probe published on the channel after
+ * subscribing came back to this listener: from then on every record published reaches it. (The container's
+ * own wait for the SUBSCRIBE is bounded and silent when it runs out, and adding a second listener to an already
+ * subscribed channel sends no SUBSCRIBE at all, so its return proves nothing.) The hub reads a subscription's
+ * initial state only after this, so no write falls between the initial read and the first record.
  */
 final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
 
     private static final Logger log = LoggerFactory.getLogger(RedisRunChangeSubscriptions.class);
 
+    private static final String PROBE_PREFIX = "probe:";
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+    private static final Duration PROBE_GIVE_UP = Duration.ofSeconds(5);
+
     private final RedisMessageListenerContainer container;
+    private final StringRedisTemplate redis;
     private final JsonMapper json;
     private final ExecutorService subscriber;
 
-    RedisRunChangeSubscriptions(RedisMessageListenerContainer container, JsonMapper json, ExecutorService subscriber) {
+    RedisRunChangeSubscriptions(RedisMessageListenerContainer container, StringRedisTemplate redis, JsonMapper json,
+                                ExecutorService subscriber) {
         this.container = container;
+        this.redis = redis;
         this.json = json;
         this.subscriber = subscriber;
     }
@@ -43,6 +63,7 @@ final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
         private final ChannelTopic topic;
         private final Consumer<RunChangeRecord> onRecord;
         private final CompletableFuture<Void> ready = new CompletableFuture<>();
+        private final String probe = PROBE_PREFIX + UUID.randomUUID();
 
         EnvironmentListener(ChannelTopic topic, Consumer<RunChangeRecord> onRecord) {
             this.topic = topic;
@@ -51,10 +72,23 @@ final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
 
         void start() {
             try {
-                // Returns once Redis confirmed the SUBSCRIBE (or the channel was already subscribed).
                 container.addMessageListener(this, topic);
-                ready.complete(null);
-            } catch (RuntimeException e) {
+                long deadline = System.nanoTime() + PROBE_GIVE_UP.toNanos();
+                while (!ready.isDone() && System.nanoTime() < deadline) {
+                    redis.convertAndSend(topic.getTopic(), probe);
+                    try {
+                        ready.get(PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException notYet) {
+                        // Publish again: the subscription may not have been active for the last probe.
+                    }
+                }
+                if (!ready.isDone()) {
+                    throw new IllegalStateException("no probe came back within " + PROBE_GIVE_UP.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ready.completeExceptionally(e);
+            } catch (RuntimeException | ExecutionException e) {
                 log.warn("Cannot subscribe to {}: {} (the backstop poll keeps subscribers current)",
                         topic.getTopic(), e.getMessage());
                 ready.completeExceptionally(e);
@@ -79,6 +113,13 @@ final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
 
         @Override
         public void onMessage(Message message, byte[] pattern) {
+            byte[] body = message.getBody();
+            if (body.length > 0 && body[0] == 'p') {
+                if (probe.equals(new String(body, StandardCharsets.UTF_8))) {
+                    ready.complete(null);
+                }
+                return; // a probe (ours or another subscriber's)
+            }
             RunChangeRecord record;
             try {
                 record = json.readValue(message.getBody(), RunChangeRecord.class);

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,13 +53,14 @@ import org.springframework.context.SmartLifecycle;
 final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
 
     private static final Logger log = LoggerFactory.getLogger(RunFeedHub.class);
-    /** How long a new subscription waits for the Redis SUBSCRIBE before reading its initial state anyway. */
-    private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(2);
+    /** How long a new subscription waits for its Redis subscription before reading its initial state anyway. */
+    private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(6);
 
     private final RealtimeProperties settings;
     private final RunViewReader reader;
     private final ReplicaLagEstimator estimator;
     private final RunChangeSubscriptions changes;
+    private final ReplayFence fence;
     private final RealtimeMetrics metrics;
     private final Clock clock;
     private final RandomGenerator random;
@@ -73,12 +75,14 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     private volatile boolean running;
 
     RunFeedHub(String name, RealtimeProperties settings, RunViewReader reader, ReplicaLagEstimator estimator,
-               RunChangeSubscriptions changes, RealtimeMetrics metrics, Clock clock, RandomGenerator random) {
+               RunChangeSubscriptions changes, ReplayFence fence, RealtimeMetrics metrics, Clock clock,
+               RandomGenerator random) {
         this.name = name;
         this.settings = settings;
         this.reader = reader;
         this.estimator = estimator;
         this.changes = changes;
+        this.fence = fence;
         this.metrics = metrics;
         this.clock = clock;
         this.random = random;
@@ -111,13 +115,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
             estimator.demand();
         }
         env.handle.ready().copy().completeOnTimeout(null, SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((ok, error) -> {
-                    // Every write committed before now either reaches us as a record or is in this read: wait
-                    // until the replica has applied what committed up to now.
-                    Instant now = clock.instant();
-                    Duration delay = gated ? gate.delaySince(now, now, estimator.estimate()) : Duration.ZERO;
-                    later(delay, () -> readFeed(subscription, DeliveryPath.INITIAL));
-                });
+                .whenComplete((ok, error) -> execute(() -> startInitial(subscription)));
         scheduleBackstop(subscription);
         return subscription;
     }
@@ -316,6 +314,58 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     }
 
     // ---- whole-feed reads: initial state, backstop, resync -------------------------------------------------
+
+    /**
+     * From now on every write reaches the subscription as a change record; every write committed before now must
+     * be in its initial read. So the replica is read once it has replayed the writer's current WAL position (and
+     * the time gate passed); past the gate's cap it is read anyway, and read again once it caught up.
+     */
+    private void startInitial(FeedSubscription subscription) {
+        if (!gated) {
+            readFeed(subscription, DeliveryPath.INITIAL);
+            return;
+        }
+        Instant start = clock.instant();
+        Optional<String> position;
+        try {
+            position = fence.capture();
+        } catch (RuntimeException e) {
+            position = Optional.empty();
+        }
+        Optional<String> writerPosition = position;
+        later(gate.delaySince(start, start, estimator.estimate()),
+                () -> initialOnceReplayed(subscription, writerPosition, start, false));
+    }
+
+    private void initialOnceReplayed(FeedSubscription subscription, Optional<String> position, Instant start,
+                                     boolean alreadyRead) {
+        if (subscription.isClosed()) {
+            return;
+        }
+        boolean replayed = true;
+        if (position.isPresent()) {
+            try {
+                replayed = fence.reached(position.get());
+            } catch (RuntimeException e) {
+                log.debug("Replay fence check failed: {}", e.getMessage());
+            }
+        }
+        Duration waited = Duration.between(start, clock.instant());
+        if (replayed) {
+            readFeed(subscription, DeliveryPath.INITIAL);
+            return;
+        }
+        if (!alreadyRead && waited.compareTo(settings.gate().maxWait()) >= 0) {
+            // Liveness over freshness: send what the replica has, and the rest once it caught up.
+            readFeed(subscription, DeliveryPath.INITIAL);
+            alreadyRead = true;
+        }
+        if (waited.compareTo(settings.gate().maxWait().plus(settings.staleHydrate().rehydrateWindow())) >= 0) {
+            return;
+        }
+        boolean read = alreadyRead;
+        later(retryDelay(), () -> initialOnceReplayed(subscription, position, start, read));
+    }
 
     private void readFeed(FeedSubscription subscription, DeliveryPath path) {
         if (subscription.isClosed()) {

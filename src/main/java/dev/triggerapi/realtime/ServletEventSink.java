@@ -55,12 +55,20 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
         out.write(PREAMBLE);
     }
 
+    /**
+     * One {@code write} per event: in non-blocking mode a second write right after a large first one may find
+     * the stream not ready, which the container forbids.
+     */
     @Override
     public void send(String eventId, HydratedRun run, DeliveryPath path) throws IOException {
-        out.write(("id: " + eventId).getBytes(StandardCharsets.UTF_8));
-        out.write(DATA);
-        out.write(run.json());
-        out.write(END);
+        byte[] id = ("id: " + eventId).getBytes(StandardCharsets.UTF_8);
+        byte[] json = run.json();
+        byte[] event = new byte[id.length + DATA.length + json.length + END.length];
+        System.arraycopy(id, 0, event, 0, id.length);
+        System.arraycopy(DATA, 0, event, id.length, DATA.length);
+        System.arraycopy(json, 0, event, id.length + DATA.length, json.length);
+        System.arraycopy(END, 0, event, id.length + DATA.length + json.length, END.length);
+        out.write(event);
     }
 
     @Override
@@ -99,6 +107,7 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     @Override
     public void onError(Throwable t) {
         end();
+        completeNow();
     }
 
     @Override
@@ -110,16 +119,28 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     @Override
     public void onTimeout(AsyncEvent event) {
         end();
+        completeNow();
     }
 
+    /** The client went away; completing here keeps the container from an error dispatch to {@code /error}. */
     @Override
     public void onError(AsyncEvent event) {
         end();
+        completeNow();
     }
 
     @Override
     public void onStartAsync(AsyncEvent event) {
         // Not restarted.
+    }
+
+    private void completeNow() {
+        completed = true;
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyDone) {
+            // Completed by another path first.
+        }
     }
 
     private void end() {

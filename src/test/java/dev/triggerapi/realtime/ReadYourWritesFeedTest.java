@@ -62,6 +62,8 @@ class ReadYourWritesFeedTest {
     @Autowired
     JsonMapper json;
     @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+    @Autowired
     RunCreator creator;
     @Autowired
     RunMetadataUpdater metadata;
@@ -277,8 +279,9 @@ class ReadYourWritesFeedTest {
         ExecutorService subscriber = Executors.newSingleThreadExecutor();
         ownExecutors.add(subscriber);
         RunChangeSubscriptions changes = notifications
-                ? new RedisRunChangeSubscriptions(container, json, subscriber) : RunChangeSubscriptions.NONE;
+                ? new RedisRunChangeSubscriptions(container, redis, json, subscriber) : RunChangeSubscriptions.NONE;
         RunFeedHub feed = new RunFeedHub("test-hub", properties, reader, estimator, changes,
+                properties.gate().enabled() ? ReplayFence.postgres(onWriter, onReplica) : ReplayFence.NONE,
                 new RealtimeMetrics(meters, Clock.systemUTC()), Clock.systemUTC(), RandomGenerator.getDefault());
         feed.start();
         ownHubs.add(feed);

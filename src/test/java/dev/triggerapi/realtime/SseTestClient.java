@@ -108,7 +108,16 @@ final class SseTestClient implements AutoCloseable {
     Event next() {
         Event event = next(Duration.ofSeconds(10));
         if (event == null) {
-            throw new AssertionError("No event within 10 s (received so far: " + all + ")");
+            StringBuilder dump = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, st) -> {
+                if (t.getName().startsWith("realtime")) {
+                    dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                    for (int i = 0; i < Math.min(12, st.length); i++) {
+                        dump.append("   ").append(st[i]).append('\n');
+                    }
+                }
+            });
+            throw new AssertionError("No event within 10 s (status " + status() + ", comments " + comments + ", received so far: " + all + ")\n" + dump);
         }
         return event;
     }
