@@ -36,7 +36,7 @@ final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
 
     private static final String PROBE_PREFIX = "probe:";
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
-    private static final Duration PROBE_GIVE_UP = Duration.ofSeconds(5);
+    private static final Duration PROBE_GIVE_UP = Duration.ofSeconds(10);
 
     private final RedisMessageListenerContainer container;
     private final StringRedisTemplate redis;
@@ -73,25 +73,35 @@ final class RedisRunChangeSubscriptions implements RunChangeSubscriptions {
         void start() {
             try {
                 container.addMessageListener(this, topic);
-                long deadline = System.nanoTime() + PROBE_GIVE_UP.toNanos();
-                while (!ready.isDone() && System.nanoTime() < deadline) {
+            } catch (RuntimeException e) {
+                // The listener stays registered and the container re-listens with back-off; the probes below tell
+                // when it works.
+                log.debug("Subscribing to {} failed at first: {}", topic.getTopic(), e.getMessage());
+            }
+            long deadline = System.nanoTime() + PROBE_GIVE_UP.toNanos();
+            String lastError = "no probe came back";
+            while (!ready.isDone() && System.nanoTime() < deadline) {
+                try {
                     redis.convertAndSend(topic.getTopic(), probe);
-                    try {
-                        ready.get(PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException notYet) {
-                        // Publish again: the subscription may not have been active for the last probe.
-                    }
+                } catch (RuntimeException e) {
+                    // Redis is down: do not hold the subscriber's initial state back for it. The listener stays
+                    // registered, so records flow again once the container reconnects.
+                    lastError = e.getMessage();
+                    break;
                 }
-                if (!ready.isDone()) {
-                    throw new IllegalStateException("no probe came back within " + PROBE_GIVE_UP.toSeconds() + " s");
+                try {
+                    ready.get(PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYet) {
+                    // Publish again: the subscription may not have been active for the last probe.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ready.completeExceptionally(e);
-            } catch (RuntimeException | ExecutionException e) {
-                log.warn("Cannot subscribe to {}: {} (the backstop poll keeps subscribers current)",
-                        topic.getTopic(), e.getMessage());
-                ready.completeExceptionally(e);
+            }
+            if (!ready.isDone()) {
+                log.warn("Subscription to {} not confirmed within {} s ({}); the backstop poll keeps subscribers current",
+                        topic.getTopic(), PROBE_GIVE_UP.toSeconds(), lastError);
+                ready.completeExceptionally(new IllegalStateException(lastError));
             }
         }
 

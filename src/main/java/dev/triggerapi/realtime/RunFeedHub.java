@@ -54,7 +54,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
 
     private static final Logger log = LoggerFactory.getLogger(RunFeedHub.class);
     /** How long a new subscription waits for its Redis subscription before reading its initial state anyway. */
-    private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(6);
+    private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(11);
 
     private final RealtimeProperties settings;
     private final RunViewReader reader;
