@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.Timer;
  *   <li>{@code realtime.active_subscriptions}: live subscriptions on this instance</li>
  *   <li>{@code realtime.subscriber_resyncs}: buffers dropped because a subscriber was too slow</li>
  *   <li>{@code realtime.publish_failures}: change records that could not be published (write still succeeded)</li>
+ *   <li>{@code realtime.hydrations}: reads of changed runs issued by the feed (gate, tripwire and late re-reads)</li>
  * </ul>
  */
 final class RealtimeMetrics {
@@ -32,6 +33,7 @@ final class RealtimeMetrics {
     private final Counter gaveUp;
     private final Counter resyncs;
     private final Counter publishFailures;
+    private final Counter hydrations;
     private final Map<DeliveryPath, Timer> deliveryLag = new EnumMap<>(DeliveryPath.class);
     private final MeterRegistry registry;
 
@@ -47,6 +49,8 @@ final class RealtimeMetrics {
                 .register(registry);
         this.publishFailures = Counter.builder("realtime.publish_failures")
                 .description("Run change records that could not be published").register(registry);
+        this.hydrations = Counter.builder("realtime.hydrations")
+                .description("Reads of changed runs issued by the realtime feed").register(registry);
         for (DeliveryPath path : DeliveryPath.values()) {
             if (path.changeDriven()) {
                 deliveryLag.put(path, Timer.builder("realtime.delivery.lag").tag("path", path.label())
@@ -73,6 +77,10 @@ final class RealtimeMetrics {
 
     void subscriberResync() {
         resyncs.increment();
+    }
+
+    void hydrated() {
+        hydrations.increment();
     }
 
     void publishFailed() {

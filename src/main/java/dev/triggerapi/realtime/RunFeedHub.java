@@ -221,6 +221,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         Map<String, HydratedRun> rows;
         boolean readFailed = false;
         try {
+            metrics.hydrated();
             rows = reader.byIds(env.environmentId, records.stream().map(RunChangeRecord::runId).toList());
         } catch (RuntimeException e) {
             log.warn("Realtime hydration failed: {}", e.getMessage());
@@ -283,6 +284,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         }
         HydratedRun row = null;
         try {
+            metrics.hydrated();
             row = reader.byIds(env.environmentId, List.of(runId)).get(runId);
         } catch (RuntimeException e) {
             log.debug("Late re-read of a run failed: {}", e.getMessage());
