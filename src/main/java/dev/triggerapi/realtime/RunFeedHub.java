@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,10 +122,10 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     }
 
     /** Completes once change records of the environment reach this hub (or right away when none subscribes it). */
-    java.util.concurrent.CompletableFuture<Void> subscribed(String environmentId) {
+    CompletableFuture<Void> subscribed(String environmentId) {
         synchronized (environments) {
             EnvironmentFeeds env = environments.get(environmentId);
-            return env == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : env.handle.ready();
+            return env == null ? CompletableFuture.completedFuture(null) : env.handle.ready();
         }
     }
 
@@ -147,10 +148,6 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     @Override
     public RealtimeMetrics metrics() {
         return metrics;
-    }
-
-    ReplicaLagEstimator estimator() {
-        return estimator;
     }
 
     @Override

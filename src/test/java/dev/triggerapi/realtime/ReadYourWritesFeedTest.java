@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
@@ -75,6 +76,8 @@ class ReadYourWritesFeedTest {
     ApplicationEventPublisher events;
     @Autowired
     EnvironmentProvisioning provisioning;
+    @Autowired
+    ReplicaFirstReader replicaFirst;
     @Autowired
     @Qualifier("writerDataSource")
     HikariDataSource writerPool;
@@ -156,6 +159,20 @@ class ReadYourWritesFeedTest {
         // Step 1 re-reads the version the subscriber already has (nothing to send); every later step delivers
         // the previous step's content: the announced write is not on the replica yet.
         assertThat(seen).containsExactly(-1, 1, 2, 3);
+    }
+
+    @Test
+    void readingFromThePrimarySkipsTheGateAndIsCurrentAtOnce() {
+        RealtimeProperties fromPrimary = new RealtimeProperties(true, settings.gate(), settings.replicaLag(),
+                settings.staleHydrate(), settings.feed(), settings.publicTokens());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RunViewReader writerReader = new RunViewReader(jdbc, replicaFirst, json, false);
+
+        List<Integer> seen = stepProtocol(ownHub(fromPrimary, writerReader, true, meters), 3);
+
+        assertThat(seen).containsExactly(1, 2, 3);
+        assertThat(meters.counter("realtime.stale_hydrates", "outcome", "recovered").count()
+                + meters.counter("realtime.stale_hydrates", "outcome", "gave_up").count()).isZero();
     }
 
     @Test
@@ -271,6 +288,11 @@ class ReadYourWritesFeedTest {
 
     /** A second hub with other settings over the same database, replica and Redis (its own estimator). */
     private RunFeedHub ownHub(RealtimeProperties properties, boolean notifications, SimpleMeterRegistry meters) {
+        return ownHub(properties, reader, notifications, meters);
+    }
+
+    private RunFeedHub ownHub(RealtimeProperties properties, RunViewReader runs, boolean notifications,
+                              SimpleMeterRegistry meters) {
         JdbcTemplate onReplica = new JdbcTemplate(replicaPool);
         JdbcTemplate onWriter = new JdbcTemplate(writerPool);
         ReplicaLagEstimator estimator = new ReplicaLagEstimator(properties.replicaLag(),
@@ -280,8 +302,9 @@ class ReadYourWritesFeedTest {
         ownExecutors.add(subscriber);
         RunChangeSubscriptions changes = notifications
                 ? new RedisRunChangeSubscriptions(container, redis, json, subscriber) : RunChangeSubscriptions.NONE;
-        RunFeedHub feed = new RunFeedHub("test-hub", properties, reader, estimator, changes,
-                properties.gate().enabled() ? ReplayFence.postgres(onWriter, onReplica) : ReplayFence.NONE,
+        RunFeedHub feed = new RunFeedHub("test-hub", properties, runs, estimator, changes,
+                properties.gate().enabled() && runs.readsFromReplica() ? ReplayFence.postgres(onWriter, onReplica)
+                        : ReplayFence.NONE,
                 new RealtimeMetrics(meters, Clock.systemUTC()), Clock.systemUTC(), RandomGenerator.getDefault());
         feed.start();
         ownHubs.add(feed);
