@@ -1,0 +1,209 @@
+package dev.triggerapi.realtime;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.triggerapi.api.ApiException;
+import dev.triggerapi.api.JsonErrorWriter;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The realtime endpoints: server-sent event streams of run states.
+ *
+ * <ul>
+ *   <li>{@code GET /realtime/v1/runs/{runId}}: one run</li>
+ *   <li>{@code GET /realtime/v1/runs?tags=a,b&createdAfter=...}: the environment's runs having all tags
+ *       ({@code createdAfter}: ISO-8601 instant, epoch milliseconds, or a period such as {@code 2h} / {@code 7d};
+ *       default 24 h)</li>
+ *   <li>{@code GET /realtime/v1/batches/{batchId}}: the runs of a batch</li>
+ * </ul>
+ * Each event is the run's full current state with an {@code id}; a reconnect sending {@code Last-Event-ID} gets
+ * what changed since. Validation and access errors are answered as JSON before the stream starts.
+ */
+@RestController
+class RealtimeController {
+
+    private static final int MAX_TAGS = 10;
+    private static final Pattern PERIOD = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
+
+    private static final Logger log = LoggerFactory.getLogger(RealtimeController.class);
+
+    private final RunFeedHub hub;
+    private final RunViewReader reader;
+    private final RealtimeProperties settings;
+    private final Clock clock;
+    private final JsonErrorWriter errors;
+
+    RealtimeController(RunFeedHub hub, RunViewReader reader, RealtimeProperties settings, Clock clock,
+                       JsonErrorWriter errors) {
+        this.hub = hub;
+        this.reader = reader;
+        this.settings = settings;
+        this.clock = clock;
+        this.errors = errors;
+    }
+
+    /**
+     * Errors before the stream starts are JSON whatever the client accepts ({@code EventSource} sends
+     * {@code Accept: text/event-stream}, which the shared handler's content negotiation would refuse).
+     */
+    @ExceptionHandler(Exception.class)
+    void error(Exception e, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.isAsyncStarted()) {
+            log.warn("Realtime stream failed after it started: {}", e.toString());
+            request.getAsyncContext().complete();
+            return;
+        }
+        if (e instanceof ApiException api) {
+            api.headers().forEach(response::setHeader);
+            errors.write(response, api.status(), api.getMessage());
+        } else if (e instanceof DataAccessException) {
+            log.warn("Realtime subscription failed, database unavailable: {}", e.getMessage());
+            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+            errors.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service temporarily unavailable, retry shortly");
+        } else {
+            log.error("Realtime subscription failed", e);
+            errors.write(response, HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
+        }
+    }
+
+    @GetMapping("/realtime/v1/runs/{runId}")
+    void run(@PathVariable String runId, @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
+             HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RealtimeAccess access = RealtimeAccess.of(request);
+        Instant resume = lastEventId(lastEventId);
+        HydratedRun run = reader.findByFriendlyId(access.environmentId(), runId).orElse(null);
+        if (run == null) {
+            // A scoped token learns nothing about runs outside its scope, not even whether they exist.
+            throw access.isFull() ? ApiException.notFound("Run not found") : forbidden();
+        }
+        if (!access.canReadRun(run.view().id(), run.batchId(), run.tags())) {
+            throw forbidden();
+        }
+        stream(new FeedSpec.OneRun(access.environmentId(), run.runId()), resume, request, response);
+    }
+
+    @GetMapping("/realtime/v1/runs")
+    void runs(@RequestParam(required = false) String tags, @RequestParam(required = false) String createdAfter,
+              @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
+              HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RealtimeAccess access = RealtimeAccess.of(request);
+        List<String> tagList = tags == null ? List.of()
+                : Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
+        if (tagList.size() > MAX_TAGS) {
+            throw ApiException.badRequest("At most " + MAX_TAGS + " tags can be filtered on");
+        }
+        if (!access.canReadTagFeed(tagList)) {
+            throw forbidden();
+        }
+        Instant after = createdAfter(createdAfter);
+        Instant resume = lastEventId(lastEventId);
+        stream(new FeedSpec.Tagged(access.environmentId(), tagList, after), resume, request, response);
+    }
+
+    @GetMapping("/realtime/v1/batches/{batchId}")
+    void batch(@PathVariable String batchId, @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
+               HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RealtimeAccess access = RealtimeAccess.of(request);
+        if (!access.canReadBatch(batchId)) {
+            throw forbidden();
+        }
+        Instant resume = lastEventId(lastEventId);
+        stream(new FeedSpec.Batch(access.environmentId(), BatchIds.forms(batchId)), resume, request, response);
+    }
+
+    /** Switches the response to an SSE stream fed by the hub. */
+    private void stream(FeedSpec spec, Instant resumeCursor, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        if (!hub.isRunning()) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Realtime is shutting down, reconnect shortly");
+        }
+        // Multi-run feeds re-send a short overlap before the resume point: changes in flight at the disconnect
+        // may carry versions just below it. A one-run feed's cursor is that run's version: exact.
+        Instant floor = resumeCursor == null || spec.singleRun() ? resumeCursor
+                : resumeCursor.minus(settings.feed().resumeOverlap());
+        response.setStatus(HttpStatus.OK.value());
+        response.setContentType("text/event-stream;charset=UTF-8");
+        response.setHeader("Cache-Control", "no-cache, no-transform");
+        response.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = request.startAsync(request, response);
+        Duration maxDuration = settings.feed().maxStreamDuration();
+        async.setTimeout(maxDuration.isZero() || maxDuration.isNegative() ? 0 : maxDuration.toMillis());
+        ServletEventSink sink = new ServletEventSink(async);
+        FeedSubscription subscription = hub.subscribe(spec, sink, floor);
+        sink.attach(subscription);
+    }
+
+    private static Instant lastEventId(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return RunChangeRecord.Versions.instant(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Invalid Last-Event-ID");
+        }
+    }
+
+    private Instant createdAfter(String value) {
+        Instant now = clock.instant();
+        if (value == null || value.isBlank()) {
+            return now.minus(settings.feed().tagFeedDefaultWindow());
+        }
+        String v = value.trim();
+        Matcher period = PERIOD.matcher(v.toLowerCase(Locale.ROOT));
+        if (period.matches()) {
+            long amount = Long.parseLong(period.group(1));
+            Duration unit = switch (period.group(2)) {
+                case "ms" -> Duration.ofMillis(1);
+                case "s" -> Duration.ofSeconds(1);
+                case "m" -> Duration.ofMinutes(1);
+                case "h" -> Duration.ofHours(1);
+                case "d" -> Duration.ofDays(1);
+                default -> Duration.ofDays(7);
+            };
+            try {
+                return now.minus(unit.multipliedBy(amount));
+            } catch (ArithmeticException | java.time.DateTimeException e) {
+                throw ApiException.badRequest("Invalid createdAfter");
+            }
+        }
+        if (v.chars().allMatch(Character::isDigit)) {
+            try {
+                return Instant.ofEpochMilli(Long.parseLong(v));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Invalid createdAfter");
+            }
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("Invalid createdAfter: use an ISO-8601 instant, epoch milliseconds or a period like 2h");
+        }
+    }
+
+    private static ApiException forbidden() {
+        return new ApiException(HttpStatus.FORBIDDEN, "This public access token does not grant access to this resource");
+    }
+}

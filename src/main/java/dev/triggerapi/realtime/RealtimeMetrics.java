@@ -1,0 +1,97 @@
+package dev.triggerapi.realtime;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The feed's meters. Labels are bounded: {@code outcome} (recovered | gave_up) and {@code path} (a
+ * {@link DeliveryPath}); never ids.
+ *
+ * <ul>
+ *   <li>{@code realtime.stale_hydrates{outcome}}: change records whose first hydration was stale, by how they ended</li>
+ *   <li>{@code realtime.replica_lag_estimate_ms}: the estimator's current estimate</li>
+ *   <li>{@code realtime.delivery.lag{path}}: commit (row version) to written-to-subscriber, histogram</li>
+ *   <li>{@code realtime.active_subscriptions}: live subscriptions on this instance</li>
+ *   <li>{@code realtime.subscriber_resyncs}: buffers dropped because a subscriber was too slow</li>
+ *   <li>{@code realtime.publish_failures}: change records that could not be published (write still succeeded)</li>
+ *   <li>{@code realtime.hydrations}: reads of changed runs issued by the feed (gate, tripwire and late re-reads)</li>
+ * </ul>
+ */
+final class RealtimeMetrics {
+
+    private final Clock clock;
+    private final Counter recovered;
+    private final Counter gaveUp;
+    private final Counter resyncs;
+    private final Counter publishFailures;
+    private final Counter hydrations;
+    private final Map<DeliveryPath, Timer> deliveryLag = new EnumMap<>(DeliveryPath.class);
+    private final MeterRegistry registry;
+
+    RealtimeMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.recovered = Counter.builder("realtime.stale_hydrates").tag("outcome", "recovered")
+                .description("Change records hydrated stale at first, by outcome").register(registry);
+        this.gaveUp = Counter.builder("realtime.stale_hydrates").tag("outcome", "gave_up")
+                .description("Change records hydrated stale at first, by outcome").register(registry);
+        this.resyncs = Counter.builder("realtime.subscriber_resyncs")
+                .description("Subscriber buffers dropped and resynchronised because the client was too slow")
+                .register(registry);
+        this.publishFailures = Counter.builder("realtime.publish_failures")
+                .description("Run change records that could not be published").register(registry);
+        this.hydrations = Counter.builder("realtime.hydrations")
+                .description("Reads of changed runs issued by the realtime feed").register(registry);
+        for (DeliveryPath path : DeliveryPath.values()) {
+            if (path.changeDriven()) {
+                deliveryLag.put(path, Timer.builder("realtime.delivery.lag").tag("path", path.label())
+                        .description("Run version commit to delivery to a subscriber")
+                        .publishPercentileHistogram().register(registry));
+            }
+        }
+    }
+
+    void gauges(Supplier<Number> activeSubscriptions, Supplier<Duration> lagEstimate) {
+        Gauge.builder("realtime.active_subscriptions", activeSubscriptions, s -> s.get().doubleValue())
+                .description("Live realtime subscriptions on this instance").register(registry);
+        Gauge.builder("realtime.replica_lag_estimate_ms", lagEstimate, e -> e.get().toNanos() / 1_000_000d)
+                .description("Current replica lag estimate used by the realtime gate").register(registry);
+    }
+
+    void staleRecovered() {
+        recovered.increment();
+    }
+
+    void staleGaveUp() {
+        gaveUp.increment();
+    }
+
+    void subscriberResync() {
+        resyncs.increment();
+    }
+
+    void hydrated() {
+        hydrations.increment();
+    }
+
+    void publishFailed() {
+        publishFailures.increment();
+    }
+
+    void delivered(DeliveryPath path, Instant version) {
+        Timer timer = deliveryLag.get(path);
+        if (timer != null) {
+            Duration lag = Duration.between(version, clock.instant());
+            timer.record(lag.isNegative() ? Duration.ZERO : lag);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.triggerapi.realtime;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import dev.triggerapi.datasource.ReplicaFirstReader;
+import dev.triggerapi.run.RunStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.StringNode;
+
+/**
+ * Reads runs for the feed ("hydration"). Reads go to the replica, or to the writer when
+ * {@code REALTIME_RUN_READS_FROM_PRIMARY} is set or no replica is configured. Each read is its own short
+ * transaction: no connection is ever held across a gate wait or a retry delay.
+ */
+final class RunViewReader {
+
+    private static final String COLUMNS = """
+            SELECT id, friendly_id, runtime_environment_id, task_identifier, status, metadata, metadata_type, tags,
+                   output, output_type, error::text AS error, attempt_number, is_test, batch_id, created_at, updated_at,
+                   started_at, completed_at
+            FROM task_runs""";
+    private static final String SUPER_JSON = "application/super+json";
+
+    private final JdbcClient jdbc;
+    private final ReplicaFirstReader reader;
+    private final JsonMapper json;
+    private final boolean fromReplica;
+
+    /**
+     * @param fromReplica whether hydration reads the replica (false: the writer)
+     */
+    RunViewReader(JdbcClient jdbc, ReplicaFirstReader reader, JsonMapper json, boolean fromReplica) {
+        this.jdbc = jdbc;
+        this.reader = reader;
+        this.json = json;
+        this.fromReplica = fromReplica;
+    }
+
+    /** Whether hydration reads a replica that can lag (and so needs the gate and the tripwire). */
+    boolean readsFromReplica() {
+        return fromReplica;
+    }
+
+    /** The current rows of some runs of one environment, by internal id (missing when not visible). */
+    Map<String, HydratedRun> byIds(String environmentId, Collection<String> runIds) {
+        String[] ids = runIds.toArray(String[]::new);
+        return hydrating(() -> jdbc.sql(COLUMNS + " WHERE runtime_environment_id = :env AND id = ANY(CAST(:ids AS text[]))")
+                .param("env", environmentId).param("ids", ids)
+                .query(this::row).list())
+                .stream().collect(Collectors.toMap(HydratedRun::runId, Function.identity(), (a, b) -> a));
+    }
+
+    /**
+     * The runs of a feed, newest first, at most {@code limit}.
+     *
+     * @param updatedAfter only versions newer than this (a resume), or null
+     */
+    List<HydratedRun> feed(FeedSpec spec, Instant updatedAfter, int limit) {
+        return hydrating(() -> query(spec, updatedAfter, limit));
+    }
+
+    /** {@link #feed} on the writer: the one-run feed's fallback when the replica has not applied the run yet. */
+    List<HydratedRun> feedOnWriter(FeedSpec spec, Instant updatedAfter, int limit) {
+        return reader.onWriter(() -> query(spec, updatedAfter, limit));
+    }
+
+    /** Finds a run by public id for a new subscription: replica first, writer when the replica has no row. */
+    Optional<HydratedRun> findByFriendlyId(String environmentId, String friendlyId) {
+        Supplier<Optional<HydratedRun>> query = () -> jdbc.sql(COLUMNS
+                        + " WHERE runtime_environment_id = :env AND friendly_id = :friendlyId")
+                .param("env", environmentId).param("friendlyId", friendlyId).query(this::row).optional();
+        return fromReplica ? reader.read(query).value() : reader.onWriter(query);
+    }
+
+    private <T> T hydrating(Supplier<T> query) {
+        return fromReplica ? reader.onReplica(query) : reader.onWriter(query);
+    }
+
+    private List<HydratedRun> query(FeedSpec spec, Instant updatedAfter, int limit) {
+        String since = updatedAfter == null ? "" : " AND updated_at > :updatedAfter";
+        Timestamp after = updatedAfter == null ? null : Timestamp.from(updatedAfter);
+        JdbcClient.StatementSpec statement;
+        if (spec instanceof FeedSpec.OneRun one) {
+            statement = jdbc.sql(COLUMNS + " WHERE runtime_environment_id = :env AND id = :id" + since)
+                    .param("id", one.runId());
+        } else if (spec instanceof FeedSpec.Batch batch) {
+            statement = jdbc.sql(COLUMNS + " WHERE runtime_environment_id = :env AND batch_id = ANY(CAST(:batchIds AS text[]))"
+                            + since + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                    .param("batchIds", batch.batchIds().toArray(String[]::new));
+        } else {
+            FeedSpec.Tagged tagged = (FeedSpec.Tagged) spec;
+            statement = jdbc.sql(COLUMNS + " WHERE runtime_environment_id = :env AND created_at >= :createdAfter"
+                            + (tagged.tags().isEmpty() ? "" : " AND tags @> CAST(:tags AS text[])") + since
+                            + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                    .param("createdAfter", Timestamp.from(tagged.createdAfter()));
+            if (!tagged.tags().isEmpty()) {
+                statement = statement.param("tags", tagged.tags().toArray(String[]::new));
+            }
+        }
+        statement = statement.param("env", spec.environmentId());
+        if (!(spec instanceof FeedSpec.OneRun)) {
+            statement = statement.param("limit", limit);
+        }
+        if (after != null) {
+            statement = statement.param("updatedAfter", after);
+        }
+        return statement.query(this::row).list();
+    }
+
+    private HydratedRun row(ResultSet rs, int n) throws SQLException {
+        String output = rs.getString("output");
+        String outputType = rs.getString("output_type");
+        String error = rs.getString("error");
+        RunView view = new RunView(
+                rs.getString("friendly_id"),
+                RunStatus.valueOf(rs.getString("status")).publicStatus(),
+                rs.getString("task_identifier"),
+                parse(rs.getString("metadata"), rs.getString("metadata_type")),
+                tags(rs.getArray("tags")),
+                parse(output, outputType),
+                output == null ? null : outputType,
+                parse(error, "application/json"),
+                rs.getInt("attempt_number"),
+                rs.getBoolean("is_test"),
+                rs.getString("batch_id"),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("updated_at")),
+                instant(rs.getTimestamp("started_at")),
+                instant(rs.getTimestamp("completed_at")));
+        return new HydratedRun(rs.getString("id"), rs.getString("runtime_environment_id"), rs.getString("batch_id"),
+                view, json.writeValueAsBytes(view));
+    }
+
+    /**
+     * Stored packets become JSON when they are JSON ({@code application/json}, or SuperJSON's {@code json}
+     * member); anything else is passed on as a string.
+     */
+    private JsonNode parse(String packet, String type) {
+        if (packet == null) {
+            return null;
+        }
+        if (type != null && !type.equals("application/json") && !type.equals(SUPER_JSON)) {
+            return StringNode.valueOf(packet);
+        }
+        try {
+            JsonNode node = json.readTree(packet);
+            if (SUPER_JSON.equals(type) && node.has("json")) {
+                return node.get("json");
+            }
+            return node;
+        } catch (JacksonException e) {
+            return StringNode.valueOf(packet);
+        }
+    }
+
+    private static List<String> tags(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        return Arrays.asList((String[]) array.getArray());
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+}
