@@ -72,7 +72,11 @@ describe('tasks.trigger', () => {
       idempotencyKeyTTL: '1h',
     });
     assert.match(handle.id, /^run_/);
-    assert.ok(handle.publicAccessToken, 'a public access token is always returned');
+    // The server issues the public token (x-trigger-jwt); a self-signed one would carry iss https://id.trigger.dev.
+    const claims = JSON.parse(Buffer.from(handle.publicAccessToken.split('.')[1], 'base64url').toString());
+    assert.notEqual(claims.iss, 'https://id.trigger.dev', 'token is server-issued, not self-signed by the SDK');
+    assert.deepEqual(claims.scopes, [`read:runs:${handle.id}`]);
+    assert.equal(claims.sub, service.environmentId);
 
     const run = await runs.retrieve(handle.id);
     assert.equal(run.id, handle.id);

@@ -1,6 +1,7 @@
 package dev.triggerapi.trigger;
 
 import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.realtime.PublicAccessTokens;
 import dev.triggerapi.run.CreatedRun;
 import java.io.IOException;
 
@@ -22,15 +23,19 @@ class TriggerController {
 
     /** The SDK signs its public access token with these claims when the header is present (must be JSON). */
     static final String JWT_CLAIMS_HEADER = "x-trigger-jwt-claims";
+    static final String JWT_HEADER = "x-trigger-jwt";
 
     private final TriggerService triggers;
     private final StreamedBatches streamedBatches;
     private final RequestIdempotency requestIdempotency;
+    private final PublicAccessTokens tokens;
 
-    TriggerController(TriggerService triggers, StreamedBatches streamedBatches, RequestIdempotency requestIdempotency) {
+    TriggerController(TriggerService triggers, StreamedBatches streamedBatches, RequestIdempotency requestIdempotency,
+                      PublicAccessTokens tokens) {
         this.triggers = triggers;
         this.streamedBatches = streamedBatches;
         this.requestIdempotency = requestIdempotency;
+        this.tokens = tokens;
     }
 
     @PostMapping("/api/v1/tasks/{taskId}/trigger")
@@ -41,12 +46,12 @@ class TriggerController {
                                             @RequestHeader(name = RequestIdempotency.HEADER, required = false) String requestKey) {
         var previous = requestIdempotency.previousRun(environment.id(), taskId, requestKey);
         if (previous.isPresent()) {
-            return ResponseEntity.ok().header(JWT_CLAIMS_HEADER, claims(environment))
+            return withTokens(ResponseEntity.ok(), environment, tokens.forRun(environment, previous.get()))
                     .body(new TriggerResponse(previous.get(), true));
         }
         CreatedRun run = triggers.trigger(environment, taskId, request, key, keyTtl);
         requestIdempotency.remember(environment.id(), taskId, requestKey, run.friendlyId());
-        return ResponseEntity.ok().header(JWT_CLAIMS_HEADER, claims(environment))
+        return withTokens(ResponseEntity.ok(), environment, tokens.forRun(environment, run.friendlyId()))
                 .body(new TriggerResponse(run.friendlyId(), run.cached()));
     }
 
@@ -54,8 +59,8 @@ class TriggerController {
     @PostMapping("/api/v3/batches")
     ResponseEntity<StreamedBatches.Created> createBatch(AuthenticatedEnvironment environment,
                                                         @Valid @RequestBody StreamedBatchRequest request) {
-        return ResponseEntity.accepted().header(JWT_CLAIMS_HEADER, claims(environment))
-                .body(streamedBatches.create(environment, request));
+        StreamedBatches.Created batch = streamedBatches.create(environment, request);
+        return withTokens(ResponseEntity.accepted(), environment, tokens.forBatch(environment, batch.id())).body(batch);
     }
 
     /** Phase two: NDJSON items, one {@code {index, task, payload, options}} per line; safe to re-send. */
@@ -68,12 +73,16 @@ class TriggerController {
     @PostMapping("/api/v1/tasks/batch")
     ResponseEntity<BatchTriggerResponse> batch(AuthenticatedEnvironment environment,
                                                @Valid @RequestBody BatchTriggerRequest request) {
-        return ResponseEntity.ok().header(JWT_CLAIMS_HEADER, claims(environment))
-                .body(triggers.batch(environment, request));
+        BatchTriggerResponse batch = triggers.batch(environment, request);
+        return withTokens(ResponseEntity.ok(), environment, tokens.forBatch(environment, batch.id())).body(batch);
     }
 
-    private static String claims(AuthenticatedEnvironment environment) {
-        // Environment ids are generated base-36 text, so no JSON escaping is needed.
-        return "{\"sub\":\"" + environment.id() + "\",\"pub\":true}";
+    /**
+     * A server-issued public token ({@code x-trigger-jwt}) so a browser can subscribe to what was triggered
+     * without the secret key, and the claims the SDK would sign with ({@code x-trigger-jwt-claims}, valid JSON).
+     */
+    private ResponseEntity.BodyBuilder withTokens(ResponseEntity.BodyBuilder response, AuthenticatedEnvironment environment,
+                                                  String token) {
+        return response.header(JWT_HEADER, token).header(JWT_CLAIMS_HEADER, tokens.claimsHeader(environment));
     }
 }

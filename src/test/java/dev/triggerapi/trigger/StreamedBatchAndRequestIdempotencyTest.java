@@ -140,6 +140,30 @@ class StreamedBatchAndRequestIdempotencyTest {
         }
     }
 
+    @Test
+    void triggerAndBatchResponsesCarryAServerIssuedPublicTokenScopedToWhatWasCreated() throws Exception {
+        var response = mvc.perform(post("/api/v1/tasks/jwt-task/trigger").header("Authorization", auth())
+                        .contentType("application/json").content("{\"payload\":{}}"))
+                .andExpect(status().isOk()).andReturn().getResponse();
+        String runId = json.readTree(response.getContentAsString()).get("id").asString();
+        assertThat(claims(response.getHeader("x-trigger-jwt")).get("scopes").get(0).asString())
+                .isEqualTo("read:runs:" + runId);
+        assertThat(json.readTree(response.getHeader("x-trigger-jwt-claims")).get("sub").asString())
+                .isEqualTo(env.environment().id());
+
+        var batch = mvc.perform(post("/api/v3/batches").header("Authorization", auth())
+                        .contentType("application/json").content("{\"runCount\":1}"))
+                .andExpect(status().isAccepted()).andReturn().getResponse();
+        String batchId = json.readTree(batch.getContentAsString()).get("id").asString();
+        assertThat(claims(batch.getHeader("x-trigger-jwt")).get("scopes").get(0).asString())
+                .isEqualTo("read:batch:" + batchId);
+    }
+
+    private tools.jackson.databind.JsonNode claims(String jwt) {
+        assertThat(jwt).as("x-trigger-jwt header").isNotNull();
+        return json.readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    }
+
     private String trigger(String requestKey) throws Exception {
         String response = mvc.perform(post("/api/v1/tasks/req-task/trigger").header("Authorization", auth())
                         .header("x-trigger-request-idempotency-key", requestKey)
