@@ -68,12 +68,15 @@ final class ReplicationFixtures {
 
     /** Drops what an isolated stream left behind: its slot (once nothing streams from it) and its database. */
     void cleanUp(RunReplicationProperties settings) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !writer.sql(
-                        "SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active)")
-                .param(settings.slotName()).query(Boolean.class).single());
-        writer.sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")
-                .param(settings.slotName()).query().listOfRows();
+        dropSlot(settings.slotName());
         clickHouse(settings).executeWithoutDatabase("DROP DATABASE IF EXISTS " + settings.clickhouse().database());
+    }
+
+    /** Drops the slot once its walsender is gone (it outlives a closed client connection for a moment). */
+    void dropSlot(String slot) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !slotActive(slot));
+        writer.sql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")
+                .param(slot).query().listOfRows();
     }
 
     /** Ends the walsender streaming from {@code slot}, as a failover or network cut would. */

@@ -188,7 +188,7 @@ class ReplicationRecoveryTest {
             Awaitility.await().atMost(WAIT).until(() -> hasRun(applicationClickHouse, afterKill.id()));
 
             assertThat(hasRun(clickHouse, afterKill.id())).isFalse();
-            assertThat(fixtures.slotActive(settings.slotName())).isFalse();
+            Awaitility.await().atMost(WAIT).until(() -> !fixtures.slotActive(settings.slotName()));
             assertThat(replicator.status().state()).isEqualTo(RunReplicator.State.FAILED);
             assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.health().getDetails()).containsKey("lastError").containsEntry("leader", false);
@@ -238,7 +238,7 @@ class ReplicationRecoveryTest {
             first.stop();
         }
         // As after a failover to a server that never had the slot: the changes made meanwhile are in no slot.
-        fixtures.writer().sql("SELECT pg_drop_replication_slot(?)").param(settings.slotName()).query().listOfRows();
+        fixtures.dropSlot(settings.slotName());
         fixtures.writer().sql("UPDATE task_runs SET status = 'CANCELED' WHERE id = ?").param(before.id()).update();
         CreatedRun meanwhile = ReplicationFixtures.create(creator, envId);
 
