@@ -176,6 +176,46 @@ final class EmbeddedPostgresCluster implements AutoCloseable {
     void setApplyDelay(Duration delay) {
         execute(replicaPort, "ALTER SYSTEM SET recovery_min_apply_delay = '" + delay.toMillis() + "ms'");
         execute(replicaPort, "SELECT pg_reload_conf()");
+        if (delay.toMillis() >= MIN_PROBED_DELAY_MS) {
+            awaitDelayInForce(delay);
+        }
+    }
+
+    private static final long MIN_PROBED_DELAY_MS = 100;
+
+    /**
+     * The standby's startup process picks up a reload asynchronously, so a commit made right after
+     * {@code pg_reload_conf()} can still be applied at once. Commit probes until one stays invisible on the
+     * standby for a moment: from then on the delay is in force.
+     */
+    private void awaitDelayInForce(Duration delay) {
+        try (Connection primary = connect(primaryPort); Connection replica = connect(replicaPort);
+             Statement p = primary.createStatement(); Statement r = replica.createStatement()) {
+            p.execute("SET synchronous_commit = on");
+            p.execute("CREATE TABLE IF NOT EXISTS local_cluster_lag_probe (id bigserial PRIMARY KEY)");
+            for (int attempt = 0; attempt < 50; attempt++) {
+                long id;
+                try (ResultSet rs = p.executeQuery("INSERT INTO local_cluster_lag_probe DEFAULT VALUES RETURNING id")) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                sleep(Math.min(50, delay.toMillis() / 2));
+                try (ResultSet rs = r.executeQuery("SELECT count(*) FROM local_cluster_lag_probe WHERE id = " + id)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                } catch (SQLException e) {
+                    if ("42P01".equals(e.getSQLState())) {
+                        return; // the probe table's own creation is still held back: the delay is in force
+                    }
+                    throw e;
+                }
+            }
+            log.warn("The replica's apply delay of {} ms did not take effect within 50 probes", delay.toMillis());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not confirm the replica's apply delay", e);
+        }
     }
 
     private void awaitStreaming(Duration timeout) {
