@@ -26,8 +26,15 @@ final class PostgresReplicaLagSource implements ReplicaLagSource {
     static final String REPLICA_STATE_SQL = """
             SELECT pg_is_in_recovery() AS in_recovery,
                    coalesce(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false) AS caught_up""";
-    static final String WRITER_REPLAY_LAG_SQL =
-            "SELECT (extract(epoch FROM max(replay_lag)) * 1000)::float8 FROM pg_stat_replication";
+    /**
+     * Physical standbys only: a logical-replication walsender (change-data capture such as the runs replication,
+     * which acknowledges lazily) is connected to a database, a physical one is not; its lag says nothing about
+     * the read replica and would hold every gate at its cap.
+     */
+    static final String WRITER_REPLAY_LAG_SQL = """
+            SELECT (extract(epoch FROM max(r.replay_lag)) * 1000)::float8
+            FROM pg_stat_replication r JOIN pg_stat_activity a ON a.pid = r.pid
+            WHERE a.datname IS NULL""";
 
     /**
      * @param inRecovery whether the replica is a standby in recovery
