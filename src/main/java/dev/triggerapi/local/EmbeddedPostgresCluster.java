@@ -192,21 +192,23 @@ final class EmbeddedPostgresCluster implements AutoCloseable {
         try (Connection primary = connect(primaryPort); Connection replica = connect(replicaPort);
              Statement p = primary.createStatement(); Statement r = replica.createStatement()) {
             p.execute("SET synchronous_commit = on");
-            p.execute("CREATE TABLE IF NOT EXISTS local_cluster_lag_probe (id bigserial PRIMARY KEY)");
+            // Its own schema: the application's schema (public) must stay empty until Flyway creates it.
+            p.execute("CREATE SCHEMA IF NOT EXISTS local_cluster");
+            p.execute("CREATE TABLE IF NOT EXISTS local_cluster.lag_probe (id bigserial PRIMARY KEY)");
             for (int attempt = 0; attempt < 50; attempt++) {
                 long id;
-                try (ResultSet rs = p.executeQuery("INSERT INTO local_cluster_lag_probe DEFAULT VALUES RETURNING id")) {
+                try (ResultSet rs = p.executeQuery("INSERT INTO local_cluster.lag_probe DEFAULT VALUES RETURNING id")) {
                     rs.next();
                     id = rs.getLong(1);
                 }
                 sleep(Math.min(50, delay.toMillis() / 2));
-                try (ResultSet rs = r.executeQuery("SELECT count(*) FROM local_cluster_lag_probe WHERE id = " + id)) {
+                try (ResultSet rs = r.executeQuery("SELECT count(*) FROM local_cluster.lag_probe WHERE id = " + id)) {
                     rs.next();
                     if (rs.getInt(1) == 0) {
                         return;
                     }
                 } catch (SQLException e) {
-                    if ("42P01".equals(e.getSQLState())) {
+                    if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
                         return; // the probe table's own creation is still held back: the delay is in force
                     }
                     throw e;
