@@ -31,10 +31,10 @@ final class PostgresReplicaLagSource implements ReplicaLagSource {
      * which acknowledges lazily) is connected to a database, a physical one is not; its lag says nothing about
      * the read replica and would hold every gate at its cap.
      */
-    static final String WRITER_REPLAY_LAG_SQL = """
-            SELECT (extract(epoch FROM max(r.replay_lag)) * 1000)::float8
-            FROM pg_stat_replication r JOIN pg_stat_activity a ON a.pid = r.pid
-            WHERE a.datname IS NULL""";
+    static final String PHYSICAL_WALSENDERS =
+            "pg_stat_replication r JOIN pg_stat_activity a ON a.pid = r.pid WHERE a.datname IS NULL";
+    static final String WRITER_REPLAY_LAG_SQL =
+            "SELECT (extract(epoch FROM max(r.replay_lag)) * 1000)::float8 FROM " + PHYSICAL_WALSENDERS;
 
     /**
      * @param inRecovery whether the replica is a standby in recovery

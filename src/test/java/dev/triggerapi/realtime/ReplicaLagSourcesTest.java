@@ -3,8 +3,11 @@ package dev.triggerapi.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -17,6 +20,9 @@ import dev.triggerapi.support.Cluster;
 import dev.triggerapi.support.ServerIntegrationTest;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.PGReplicationStream;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationEventPublisher;
@@ -84,6 +90,32 @@ class ReplicaLagSourcesTest {
         });
 
         assertThat(lagging.get().lag()).isGreaterThanOrEqualTo(delay);
+    }
+
+    @Test
+    void writersReplayLagCountsThePhysicalStandbyNotLogicalReplication() throws Exception {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, Cluster.get().username());
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        String slot = "realtime_test_" + System.nanoTime();
+        JdbcTemplate writer = new JdbcTemplate(writerPool);
+        try (Connection connection = DriverManager.getConnection(Cluster.get().writerJdbcUrl(), props)) {
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            pg.getReplicationAPI().createReplicationSlot().logical().withSlotName(slot)
+                    .withOutputPlugin("test_decoding").withTemporaryOption().make();
+            // A logical consumer that never acknowledges: its walsender sits in pg_stat_replication too.
+            PGReplicationStream stream = pg.getReplicationAPI().replicationStream().logical().withSlotName(slot).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.queryForObject(
+                    "SELECT count(*) FROM pg_stat_replication", Integer.class) >= 2);
+
+            Integer counted = writer.queryForObject(
+                    "SELECT count(*)::int FROM " + PostgresReplicaLagSource.PHYSICAL_WALSENDERS, Integer.class);
+
+            assertThat(counted).isEqualTo(1);
+            stream.close();
+        }
     }
 
     @Test
