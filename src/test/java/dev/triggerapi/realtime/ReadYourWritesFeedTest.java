@@ -242,7 +242,9 @@ class ReadYourWritesFeedTest {
         CollectingSink sink = new CollectingSink();
         FeedSubscription subscription = feed.subscribe(new FeedSpec.OneRun(env.environment().id(), run.id()), sink, null);
         try {
-            assertThat(sink.next(Duration.ofSeconds(10)).path()).isEqualTo(DeliveryPath.INITIAL);
+            // The fast backstop may win the race with the initial read on a loaded machine; either way the first
+            // delivery is the current state.
+            assertThat(sink.next(Duration.ofSeconds(10)).path()).isIn(DeliveryPath.INITIAL, DeliveryPath.BACKSTOP);
 
             runs.setStatus(run, env.environment().id(), "EXECUTING");
 
