@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -49,7 +48,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        String token = bearer(request);
+        String token = BearerToken.from(request);
         if (path.startsWith("/engine/")) {
             Optional<AuthenticatedWorkerGroup> group = workerTokens.authenticate(token);
             if (group.isEmpty()) {
@@ -70,13 +69,5 @@ class AuthenticationFilter extends OncePerRequestFilter {
             request.setAttribute(Authenticated.ENVIRONMENT, env.get());
         }
         chain.doFilter(request, response);
-    }
-
-    static String bearer(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return header.substring(7).trim();
     }
 }

@@ -3,13 +3,13 @@ package dev.triggerapi.realtime;
 import java.io.IOException;
 import java.util.Optional;
 
+import dev.triggerapi.api.BearerToken;
 import dev.triggerapi.api.JsonErrorWriter;
 import dev.triggerapi.environment.ApiKeyAuthenticator;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -41,7 +41,7 @@ final class RealtimeAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String token = bearer(request);
+        String token = BearerToken.from(request);
         Optional<RealtimeAccess> access;
         if (token == null) {
             access = Optional.empty();
@@ -60,14 +60,5 @@ final class RealtimeAuthenticationFilter extends OncePerRequestFilter {
 
     private static boolean looksLikeJwt(String token) {
         return token.chars().filter(c -> c == '.').count() == 2;
-    }
-
-    private static String bearer(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = header.substring(7).trim();
-        return token.isEmpty() ? null : token;
     }
 }
