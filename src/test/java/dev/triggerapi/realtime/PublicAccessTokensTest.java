@@ -9,6 +9,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.EnvironmentType;
 import org.junit.jupiter.api.Test;
@@ -22,6 +27,22 @@ class PublicAccessTokensTest {
     private final PublicAccessTokens tokens = new PublicAccessTokens(secret, Duration.ofHours(1), clock, json);
     private final AuthenticatedEnvironment env = new AuthenticatedEnvironment("env1", "dev", EnvironmentType.DEVELOPMENT,
             "p1", "proj_1", "o1");
+
+    @Test
+    void issuedTokensAreStandardHs256JwtsThatNimbusVerifies() throws Exception {
+        SignedJWT jwt = SignedJWT.parse(tokens.forTags(env, List.of("user:1", "a\"b")));
+
+        assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+        assertThat(jwt.getHeader().getType()).isEqualTo(JOSEObjectType.JWT);
+        assertThat(jwt.verify(new MACVerifier(secret))).isTrue();
+        JWTClaimsSet claims = jwt.getJWTClaimsSet();
+        assertThat(claims.getIssuer()).isEqualTo(PublicAccessTokens.ISSUER);
+        assertThat(claims.getAudience()).containsExactly(PublicAccessTokens.AUDIENCE);
+        assertThat(claims.getSubject()).isEqualTo("env1");
+        assertThat(claims.getIssueTime().toInstant()).isEqualTo(clock.instant());
+        assertThat(claims.getExpirationTime().toInstant()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+        assertThat(claims.getStringListClaim("scopes")).containsExactly("read:tags:user:1", "read:tags:a\"b");
+    }
 
     @Test
     void runTokenGrantsThatRunOnly() {
