@@ -129,6 +129,10 @@ class RealtimeController {
         if (!access.canReadBatch(batchId)) {
             throw forbidden();
         }
+        if (!reader.batchExists(access.environmentId(), BatchIds.forms(batchId))) {
+            // Like a run: another environment's batch is "not found", never an empty stream that confirms the id.
+            throw access.isFull() ? ApiException.notFound("Batch not found") : forbidden();
+        }
         Instant resume = lastEventId(lastEventId);
         stream(new FeedSpec.Batch(access.environmentId(), BatchIds.forms(batchId)), resume, request, response);
     }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -85,6 +86,22 @@ final class RunViewReader {
                         + " WHERE runtime_environment_id = :env AND friendly_id = :friendlyId")
                 .param("env", environmentId).param("friendlyId", friendlyId).query(this::row).optional();
         return fromReplica ? reader.read(query).value() : reader.onWriter(query);
+    }
+
+    /**
+     * Whether the environment has this batch (any id form): a batch row, or runs pointing at it. Replica first,
+     * writer when the replica has neither, so a batch created a moment ago is found.
+     */
+    boolean batchExists(String environmentId, Set<String> batchIds) {
+        String[] ids = batchIds.toArray(String[]::new);
+        Supplier<Optional<Boolean>> query = () -> jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM task_run_batches WHERE runtime_environment_id = :env
+                                         AND (id = ANY(CAST(:ids AS text[])) OR friendly_id = ANY(CAST(:ids AS text[]))))
+                            OR EXISTS (SELECT 1 FROM task_runs WHERE runtime_environment_id = :env
+                                         AND batch_id = ANY(CAST(:ids AS text[])))""")
+                .param("env", environmentId).param("ids", ids)
+                .query(Boolean.class).optional().filter(Boolean::booleanValue);
+        return (fromReplica ? reader.read(query).value() : reader.onWriter(query)).isPresent();
     }
 
     private <T> T hydrating(Supplier<T> query) {

@@ -180,10 +180,17 @@ public class RunEngine {
         return true;
     }
 
+    /**
+     * The run, locked, if this runner may act on it: in its environment scope, and not claimed by another worker
+     * group (a run a group dequeued is that group's until it is queued again). Anything else is "not found", so a
+     * runner learns nothing about runs it does not hold.
+     */
     private LockedRun lockForAction(RunAction action) {
         String sql = "SELECT " + LockedRun.COLUMNS + " FROM task_runs WHERE friendly_id = :friendlyId"
+                + " AND (worker_group_id IS NULL OR worker_group_id = :workerGroup)"
                 + (action.environmentScope() == null ? "" : " AND runtime_environment_id = :env") + " FOR UPDATE";
-        JdbcClient.StatementSpec query = jdbc.sql(sql).param("friendlyId", action.runFriendlyId());
+        JdbcClient.StatementSpec query = jdbc.sql(sql).param("friendlyId", action.runFriendlyId())
+                .param("workerGroup", action.workerGroupId());
         if (action.environmentScope() != null) {
             query = query.param("env", action.environmentScope());
         }

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
@@ -72,11 +73,17 @@ class StreamedBatches {
         });
     }
 
-    /** Adds the streamed items; answers what was accepted, deduplicated, and whether the batch is sealed. */
-    ItemsResult addItems(AuthenticatedEnvironment env, String batchFriendlyId, InputStream body) throws IOException {
+    /**
+     * Adds the streamed items; answers what was accepted, deduplicated, and whether the batch is sealed.
+     * {@code charge} gets the item count once the body is parsed and before any run is created (the rate limit);
+     * it throws to refuse the request.
+     */
+    ItemsResult addItems(AuthenticatedEnvironment env, String batchFriendlyId, InputStream body, IntConsumer charge)
+            throws IOException {
         Batch batch = writer.execute(status -> findBatch(env, batchFriendlyId))
                 .orElseThrow(() -> ApiException.notFound("Batch not found"));
         List<StreamedBatchItem> items = readItems(body, batch.runCount);
+        charge.accept(items.size());
         List<NewRun> prepared = new ArrayList<>(items.size());
         for (StreamedBatchItem item : items) {
             try {

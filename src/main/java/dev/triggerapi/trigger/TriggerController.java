@@ -1,11 +1,13 @@
 package dev.triggerapi.trigger;
 
 import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.ratelimit.TriggerRateLimiter;
 import dev.triggerapi.realtime.PublicAccessTokens;
 import dev.triggerapi.run.CreatedRun;
 import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,6 +19,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * trigger.dev-compatible trigger endpoints. Task ids arrive URL-encoded (the SDK applies
  * {@code encodeURIComponent}), so an id containing {@code /} arrives as {@code %2F} and is decoded here.
+ *
+ * <p>Every endpoint is charged to the environment's trigger rate limit before it creates anything: one token per
+ * run it would create (a trigger 1, a batch its item count, a streamed-items request its line count) and one for
+ * creating a streamed batch, which creates no run but is still a request.
  */
 @RestController
 class TriggerController {
@@ -29,13 +35,15 @@ class TriggerController {
     private final StreamedBatches streamedBatches;
     private final RequestIdempotency requestIdempotency;
     private final PublicAccessTokens tokens;
+    private final TriggerRateLimiter rateLimiter;
 
     TriggerController(TriggerService triggers, StreamedBatches streamedBatches, RequestIdempotency requestIdempotency,
-                      PublicAccessTokens tokens) {
+                      PublicAccessTokens tokens, TriggerRateLimiter rateLimiter) {
         this.triggers = triggers;
         this.streamedBatches = streamedBatches;
         this.requestIdempotency = requestIdempotency;
         this.tokens = tokens;
+        this.rateLimiter = rateLimiter;
     }
 
     @PostMapping("/api/v1/tasks/{taskId}/trigger")
@@ -43,7 +51,9 @@ class TriggerController {
                                             @RequestBody TriggerTaskRequest request,
                                             @RequestHeader(name = "idempotency-key", required = false) String key,
                                             @RequestHeader(name = "idempotency-key-ttl", required = false) String keyTtl,
-                                            @RequestHeader(name = RequestIdempotency.HEADER, required = false) String requestKey) {
+                                            @RequestHeader(name = RequestIdempotency.HEADER, required = false) String requestKey,
+                                            HttpServletResponse response) {
+        rateLimiter.charge(environment, 1, response);
         var previous = requestIdempotency.previousRun(environment.id(), taskId, requestKey);
         if (previous.isPresent()) {
             return withTokens(ResponseEntity.ok(), environment, tokens.forRun(environment, previous.get()))
@@ -58,7 +68,9 @@ class TriggerController {
     /** Phase one of the SDK's batch trigger: the batch and its expected run count. */
     @PostMapping("/api/v3/batches")
     ResponseEntity<StreamedBatches.Created> createBatch(AuthenticatedEnvironment environment,
-                                                        @Valid @RequestBody StreamedBatchRequest request) {
+                                                        @Valid @RequestBody StreamedBatchRequest request,
+                                                        HttpServletResponse response) {
+        rateLimiter.charge(environment, 1, response);
         StreamedBatches.Created batch = streamedBatches.create(environment, request);
         return withTokens(ResponseEntity.accepted(), environment, tokens.forBatch(environment, batch.id())).body(batch);
     }
@@ -66,13 +78,17 @@ class TriggerController {
     /** Phase two: NDJSON items, one {@code {index, task, payload, options}} per line; safe to re-send. */
     @PostMapping("/api/v3/batches/{batchId}/items")
     StreamedBatches.ItemsResult addBatchItems(AuthenticatedEnvironment environment, @PathVariable String batchId,
-                                              HttpServletRequest request) throws IOException {
-        return streamedBatches.addItems(environment, batchId, request.getInputStream());
+                                              HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        return streamedBatches.addItems(environment, batchId, request.getInputStream(),
+                items -> rateLimiter.charge(environment, items, response));
     }
 
     @PostMapping("/api/v1/tasks/batch")
     ResponseEntity<BatchTriggerResponse> batch(AuthenticatedEnvironment environment,
-                                               @Valid @RequestBody BatchTriggerRequest request) {
+                                               @Valid @RequestBody BatchTriggerRequest request,
+                                               HttpServletResponse response) {
+        rateLimiter.charge(environment, request.items().size(), response);
         BatchTriggerResponse batch = triggers.batch(environment, request);
         return withTokens(ResponseEntity.ok(), environment, tokens.forBatch(environment, batch.id())).body(batch);
     }

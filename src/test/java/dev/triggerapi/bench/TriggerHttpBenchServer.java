@@ -34,7 +34,9 @@ public final class TriggerHttpBenchServer {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .run("--server.address=127.0.0.1", "--server.port=" + port,
                         "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
-                        "--logging.level.dev.triggerapi=WARN");
+                        "--logging.level.dev.triggerapi=WARN",
+                        // One environment at full speed: the bench measures trigger throughput, not the limiter.
+                        "--trigger-api.rate-limit.trigger.enabled=" + System.getProperty("bench.rateLimit", "false"));
         ProvisionedEnvironment env = context.getBean(EnvironmentProvisioning.class)
                 .createEnvironment("bench", "bench", EnvironmentType.DEVELOPMENT);
         context.getBean(DeploymentService.class).register(env.environment(), new WorkerRegistration("1", List.of(
