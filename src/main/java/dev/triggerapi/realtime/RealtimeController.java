@@ -44,6 +44,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RealtimeController {
 
+    static final String OUT_OF_SCOPE = "This public access token does not grant access to this resource";
+
     private static final int MAX_TAGS = 10;
     private static final Pattern PERIOD = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
@@ -207,7 +209,11 @@ class RealtimeController {
         }
     }
 
+    /**
+     * A genuine public token asking for something outside its scopes: 401 like any unusable credential, with the same
+     * body whether or not the resource exists, so a token cannot probe for ids.
+     */
     private static ApiException forbidden() {
-        return new ApiException(HttpStatus.FORBIDDEN, "This public access token does not grant access to this resource");
+        return new ApiException(HttpStatus.UNAUTHORIZED, OUT_OF_SCOPE);
     }
 }

@@ -36,7 +36,7 @@ import org.springframework.test.web.servlet.MockMvc;
 /**
  * Public access tokens cannot be forged or stretched: a wrong signature, {@code alg: none}, a tampered payload, an
  * expired token, wrong issuer / audience / {@code pub} claim, or garbage is a 401 on every realtime endpoint. A
- * genuine token outside its scope (another run, another environment's run) is refused as 403 whether or not the run
+ * genuine token outside its scope (another run, another environment's run) is refused as 401 whether or not the run
  * exists, so a token learns nothing about what it does not grant. Every refusal happens before a stream starts.
  */
 @IntegrationTest
@@ -83,7 +83,9 @@ class PublicAccessTokenForgeryTest {
         for (String path : endpoints) {
             MockHttpServletResponse response = subscribe(path, token);
             assertThat(response.getStatus()).as(path + " " + response.getContentAsString()).isEqualTo(401);
-            assertThat((String) JsonPath.read(response.getContentAsString(), "$.error")).isNotBlank();
+            // Refused as a credential, before any scope is looked at.
+            assertThat((String) JsonPath.read(response.getContentAsString(), "$.error")).isNotBlank()
+                    .isNotEqualTo(RealtimeController.OUT_OF_SCOPE);
         }
     }
 
@@ -116,8 +118,10 @@ class PublicAccessTokenForgeryTest {
     void aCorrectlySignedTokenIsAcceptedSoTheRefusalsBelowAreAboutTheToken() throws Exception {
         String genuine = sign(genuineClaims(env.environment().id()).build(), serverSecret());
         MockHttpServletResponse outOfScope = subscribe("/realtime/v1/runs/run_unknown", genuine);
-        // Past authentication: refused only for the resource (see the scope test), not 401.
-        assertThat(outOfScope.getStatus()).isEqualTo(403);
+        // Past authentication: refused only for the resource (see the scope test), not as an invalid token.
+        assertThat(outOfScope.getStatus()).isEqualTo(401);
+        assertThat((String) JsonPath.read(outOfScope.getContentAsString(), "$.error"))
+                .isEqualTo(RealtimeController.OUT_OF_SCOPE);
     }
 
     @Test
@@ -178,11 +182,11 @@ class PublicAccessTokenForgeryTest {
         MockHttpServletResponse otherTags = subscribe("/realtime/v1/runs?tags=t1", mine);
 
         for (MockHttpServletResponse refused : List.of(otherEnvironmentsRun, unknownRun, otherBatch, otherTags)) {
-            assertThat(refused.getStatus()).isEqualTo(403);
+            assertThat(refused.getStatus()).isEqualTo(401);
         }
         assertThat(otherEnvironmentsRun.getContentAsString()).isEqualTo(unknownRun.getContentAsString());
         // The other environment's own token names its run, but it is not this environment's token.
         String theirs = tokens.forRun(other.environment(), otherRun.friendlyId());
-        assertThat(subscribe("/realtime/v1/runs/" + run.friendlyId(), theirs).getStatus()).isEqualTo(403);
+        assertThat(subscribe("/realtime/v1/runs/" + run.friendlyId(), theirs).getStatus()).isEqualTo(401);
     }
 }

@@ -205,21 +205,21 @@ class RealtimeStreamTest {
             assertThat(stream.next().runId()).isEqualTo(mine.friendlyId());
         }
         try (SseTestClient denied = SseTestClient.open(port, "/realtime/v1/runs/" + other.friendlyId(), runToken, null)) {
-            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.status()).isEqualTo(401);
             assertThat(denied.errorBody().get("error").stringValue()).isNotBlank();
         }
         try (SseTestClient denied = SseTestClient.open(port, "/realtime/v1/runs?tags=shared", runToken, null)) {
-            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.status()).isEqualTo(401);
         }
         try (SseTestClient denied = SseTestClient.open(port, "/realtime/v1/batches/batch_x", runToken, null)) {
-            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.status()).isEqualTo(401);
         }
 
         // A token of another environment names a run id that exists only here: not readable.
         ProvisionedEnvironment elsewhere = TestData.environment(provisioning, EnvironmentType.DEVELOPMENT);
         String foreign = tokens.forRun(elsewhere.environment(), mine.friendlyId());
         try (SseTestClient denied = SseTestClient.open(port, "/realtime/v1/runs/" + mine.friendlyId(), foreign, null)) {
-            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.status()).isEqualTo(401);
         }
 
         String tagToken = tokens.forTags(env.environment(), List.of("shared"));
