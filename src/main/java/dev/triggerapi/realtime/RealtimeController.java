@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.api.JsonErrorWriter;
+import dev.triggerapi.api.RequestDataErrors;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -78,6 +79,8 @@ class RealtimeController {
         if (e instanceof ApiException api) {
             api.headers().forEach(response::setHeader);
             errors.write(response, api.status(), api.getMessage());
+        } else if (RequestDataErrors.describe(e).isPresent()) {
+            errors.write(response, HttpStatus.BAD_REQUEST, RequestDataErrors.describe(e).get());
         } else if (e instanceof DataAccessException) {
             log.warn("Realtime subscription failed, database unavailable: {}", e.getMessage());
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
