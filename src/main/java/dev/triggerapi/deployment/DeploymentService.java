@@ -94,12 +94,12 @@ public class DeploymentService {
         if (ttl == null || ttl.isNull()) {
             return null;
         }
-        if (ttl.isIntegralNumber() && ttl.canConvertToLong() && ttl.asLong() >= 0) {
+        if (ttl.isIntegralNumber() && ttl.canConvertToLong() && Durations.isValidSeconds(ttl.asLong())) {
             return Long.toString(ttl.asLong());
         }
         if (ttl.isString() && Durations.parse(ttl.asString()).isPresent()) {
             return ttl.asString();
         }
-        throw ApiException.badRequest(at + ".ttl: expected a duration like 10m or 1h30m, or a number of seconds");
+        throw ApiException.badRequest(at + ".ttl: expected a duration like 10m or 1h30m, or a number of seconds (at most 100 years)");
     }
 }
