@@ -78,6 +78,8 @@ class TriggerOptionsParser {
             throw ApiException.unprocessable("options.maxDuration must not be negative");
         }
         String metadata = stored("options.metadata", o.metadata());
+        // Checked even without metadata, so a malformed type is never silently dropped.
+        String metadataType = contentType("options.metadataType", o.metadataType());
         return new ParsedTrigger(
                 stored("payload", payload),
                 contentType("options.payloadType", o.payloadType()),
@@ -89,7 +91,7 @@ class TriggerOptionsParser {
                 ttl(o.ttl()),
                 tags(o.tags()),
                 metadata,
-                metadata == null ? null : contentType("options.metadataType", o.metadataType()),
+                metadata == null ? null : metadataType,
                 o.maxAttempts(),
                 o.maxDuration(),
                 o.priority() == null ? 0 : o.priority(),
