@@ -100,6 +100,6 @@ public class DeploymentService {
         if (ttl.isString() && Durations.parse(ttl.asString()).isPresent()) {
             return ttl.asString();
         }
-        throw ApiException.badRequest(at + ".ttl: expected a duration like 10m or 1h30m, or a number of seconds (at most 100 years)");
+        throw ApiException.badRequest(at + ".ttl: expected a duration like 10m or 1h30m, or a number of seconds");
     }
 }
