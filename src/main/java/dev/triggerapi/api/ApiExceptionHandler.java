@@ -10,6 +10,7 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -38,7 +39,7 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> api(ApiException e) {
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.status());
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON);
         e.headers().forEach(builder::header);
         return builder.body(new ApiError(e.getMessage()));
     }
@@ -119,17 +120,27 @@ public class ApiExceptionHandler {
     ResponseEntity<ApiError> unavailable(Exception e) {
         log.warn("Database unavailable: {}", e.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(MediaType.APPLICATION_JSON)
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .body(new ApiError("Service temporarily unavailable, retry shortly"));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> unexpected(Exception e) {
+        var dataError = RequestDataErrors.describe(e);
+        if (dataError.isPresent()) {
+            log.warn("Request refused by the database as invalid data: {}", e.getMessage());
+            return error(HttpStatus.BAD_REQUEST, dataError.get());
+        }
         log.error("Unhandled error", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
     }
 
+    /**
+     * The content type is set explicitly so the error is written as JSON whatever the client's {@code Accept}
+     * says (otherwise content negotiation would drop the body of an error for {@code Accept: text/plain}).
+     */
     static ResponseEntity<ApiError> error(HttpStatus status, String message) {
-        return ResponseEntity.status(status).body(new ApiError(message));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(new ApiError(message));
     }
 }

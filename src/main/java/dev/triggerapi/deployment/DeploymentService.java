@@ -94,7 +94,7 @@ public class DeploymentService {
         if (ttl == null || ttl.isNull()) {
             return null;
         }
-        if (ttl.isIntegralNumber() && ttl.canConvertToLong() && ttl.asLong() >= 0) {
+        if (ttl.isIntegralNumber() && ttl.canConvertToLong() && Durations.isValidSeconds(ttl.asLong())) {
             return Long.toString(ttl.asLong());
         }
         if (ttl.isString() && Durations.parse(ttl.asString()).isPresent()) {

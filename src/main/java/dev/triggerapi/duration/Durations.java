@@ -10,13 +10,17 @@ import java.util.regex.Pattern;
  * Parses the duration strings clients send for ttl, delay and idempotency-key TTL: a whole number of seconds
  * ({@code "600"}) or unit parts in descending order, each at most once ({@code "10m"}, {@code "1h30m"},
  * {@code "2d"}, {@code "1w"}, {@code "45s"}). Anything else is rejected rather than guessed at, so a typo
- * never silently becomes "no ttl".
+ * never silently becomes "no ttl". Durations longer than {@link #MAX} are rejected too: added to "now" they would
+ * fall outside what PostgreSQL's {@code timestamptz} can hold, and no ttl, delay or key lifetime needs a century.
  */
 public final class Durations {
 
     private static final Pattern SECONDS = Pattern.compile("\\d{1,10}");
     private static final Pattern PART = Pattern.compile("(\\d{1,9})([wdhms])");
     private static final String UNIT_ORDER = "wdhms";
+
+    /** The longest duration accepted: 100 years (36,500 days). */
+    public static final Duration MAX = Duration.ofDays(36_500);
 
     private Durations() {
     }
@@ -31,7 +35,7 @@ public final class Durations {
             return Optional.empty();
         }
         if (SECONDS.matcher(s).matches()) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(s)));
+            return bounded(Duration.ofSeconds(Long.parseLong(s)));
         }
         Matcher m = PART.matcher(s);
         Duration total = Duration.ZERO;
@@ -54,6 +58,15 @@ public final class Durations {
             position = m.end();
             m.region(position, s.length());
         }
-        return position == s.length() ? Optional.of(total) : Optional.empty();
+        return position == s.length() ? bounded(total) : Optional.empty();
+    }
+
+    /** Whether {@code seconds} is a duration {@link #parse} would accept (for ttl given as a JSON number). */
+    public static boolean isValidSeconds(long seconds) {
+        return seconds >= 0 && seconds <= MAX.getSeconds();
+    }
+
+    private static Optional<Duration> bounded(Duration duration) {
+        return duration.compareTo(MAX) <= 0 ? Optional.of(duration) : Optional.empty();
     }
 }

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.api.JsonErrorWriter;
+import dev.triggerapi.api.RequestDataErrors;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -47,7 +48,14 @@ class RealtimeController {
     static final String OUT_OF_SCOPE = "This public access token does not grant access to this resource";
 
     private static final int MAX_TAGS = 10;
-    private static final Pattern PERIOD = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
+    private static final Pattern PERIOD = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|w)");
+    /**
+     * Times a client may name ({@code createdAfter}, {@code Last-Event-ID}): from the epoch to the end of year
+     * 9999. Outside PostgreSQL's range they would fail the feed's queries after the stream had started, so they
+     * are refused (a {@code createdAfter} before the epoch is clamped to it) before it starts.
+     */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private static final Logger log = LoggerFactory.getLogger(RealtimeController.class);
 
@@ -80,6 +88,8 @@ class RealtimeController {
         if (e instanceof ApiException api) {
             api.headers().forEach(response::setHeader);
             errors.write(response, api.status(), api.getMessage());
+        } else if (RequestDataErrors.describe(e).isPresent()) {
+            errors.write(response, HttpStatus.BAD_REQUEST, RequestDataErrors.describe(e).get());
         } else if (e instanceof DataAccessException) {
             log.warn("Realtime subscription failed, database unavailable: {}", e.getMessage());
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
@@ -166,8 +176,8 @@ class RealtimeController {
             return null;
         }
         try {
-            return RunChangeRecord.Versions.instant(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
+            return inRange(RunChangeRecord.Versions.instant(Long.parseLong(value.trim())), "Invalid Last-Event-ID");
+        } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
             throw ApiException.badRequest("Invalid Last-Event-ID");
         }
     }
@@ -190,23 +200,35 @@ class RealtimeController {
                 default -> Duration.ofDays(7);
             };
             try {
-                return now.minus(unit.multipliedBy(amount));
+                return createdAfterInRange(now.minus(unit.multipliedBy(amount)));
             } catch (ArithmeticException | java.time.DateTimeException e) {
                 throw ApiException.badRequest("Invalid createdAfter");
             }
         }
         if (v.chars().allMatch(Character::isDigit)) {
             try {
-                return Instant.ofEpochMilli(Long.parseLong(v));
+                return createdAfterInRange(Instant.ofEpochMilli(Long.parseLong(v)));
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("Invalid createdAfter");
             }
         }
         try {
-            return Instant.parse(v);
+            return createdAfterInRange(Instant.parse(v));
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("Invalid createdAfter: use an ISO-8601 instant, epoch milliseconds or a period like 2h");
         }
+    }
+
+    private static Instant inRange(Instant instant, String message) {
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.badRequest(message + ": out of range");
+        }
+        return instant;
+    }
+
+    /** "Created after" a time before the epoch means every run: clamped rather than refused. */
+    private static Instant createdAfterInRange(Instant instant) {
+        return inRange(instant.isBefore(EARLIEST) ? EARLIEST : instant, "Invalid createdAfter");
     }
 
     /**

@@ -16,6 +16,8 @@ import dev.triggerapi.api.ApiException;
 record RunListCursor(long createdAtMicros, String runId) {
 
     private static final String VERSION = "1";
+    /** 9999-12-31T23:59:59.999999Z: no real run is newer, and anything past it would overflow the queries. */
+    private static final long MAX_MICROS = 253_402_300_799_999_999L;
 
     String encode() {
         String raw = VERSION + ":" + createdAtMicros + ":" + runId;
@@ -28,7 +30,10 @@ record RunListCursor(long createdAtMicros, String runId) {
             String raw = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
             String[] parts = raw.split(":", 3);
             if (parts.length == 3 && parts[0].equals(VERSION) && parts[2].matches("[a-z0-9]{1,64}")) {
-                return new RunListCursor(Long.parseLong(parts[1]), parts[2]);
+                long micros = Long.parseLong(parts[1]);
+                if (micros >= 0 && micros <= MAX_MICROS) {
+                    return new RunListCursor(micros, parts[2]);
+                }
             }
         } catch (IllegalArgumentException e) {
             // falls through to the 400

@@ -28,6 +28,8 @@ final class RunListQueryParser {
     static final int MAX_PAGE_SIZE = 100;
     private static final int MAX_VALUES = 50;
     private static final int MAX_VALUE_LENGTH = 256;
+    /** Longest {@code filter[createdAt][period]}: 100 years (further back would leave timestamptz's range). */
+    private static final Duration MAX_PERIOD = Duration.ofDays(36_500);
     private static final Set<String> PUBLIC_STATUSES = publicStatuses();
     private static final List<String> SOURCES = List.of("STANDARD", "SCHEDULED", "AGENT");
     private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})([smhdw])");
@@ -133,6 +135,9 @@ final class RunListQueryParser {
             if (value.length() > MAX_VALUE_LENGTH) {
                 throw ApiException.badRequest(name + " values are at most " + MAX_VALUE_LENGTH + " characters");
             }
+            if (value.indexOf('\0') >= 0) {
+                throw ApiException.badRequest(name + " values must not contain NUL characters");
+            }
         }
         return List.copyOf(new LinkedHashSet<>(out));
     }
@@ -167,13 +172,17 @@ final class RunListQueryParser {
             throw ApiException.badRequest("filter[createdAt][period] must look like 30m, 12h, 7d or 2w, not '" + value + "'");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration period = switch (m.group(2)) {
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);
             default -> Duration.ofDays(7 * n);
         };
+        if (period.compareTo(MAX_PERIOD) > 0) {
+            throw ApiException.badRequest("filter[createdAt][period] must be at most 100 years, not '" + value + "'");
+        }
+        return period;
     }
 
     private static Set<String> publicStatuses() {

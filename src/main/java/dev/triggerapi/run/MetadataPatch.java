@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 import dev.triggerapi.api.ApiException;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +26,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code update} {value}: merges an object's keys into the top level</li>
  * </ul>
  * A key is a top-level property name, or a {@code $.a.b} path into nested objects (created as needed).
- * Malformed updates are a 400.
+ * Malformed updates are a 400, and so are numbers that are not finite ({@code 1e400} reads as infinity) and
+ * metadata nested deeper than {@value #MAX_DEPTH} levels: bounded depth keeps every stored document readable
+ * and renderable inside API responses and realtime events.
  */
 final class MetadataPatch {
 
@@ -39,6 +42,9 @@ final class MetadataPatch {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /** Deepest nesting of objects and arrays a run's metadata may have (the root object is level 1). */
+    static final int MAX_DEPTH = 100;
+
     private MetadataPatch() {
     }
 
@@ -51,6 +57,7 @@ final class MetadataPatch {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("Body must be a JSON object with 'metadata' and/or 'operations'");
         }
+        requireFiniteNumbers(body);
         ObjectNode result = current.deepCopy();
         JsonNode replacement = body.get("metadata");
         if (replacement != null && !replacement.isNull()) {
@@ -68,7 +75,43 @@ final class MetadataPatch {
                 apply(result, operations.get(i), i);
             }
         }
+        if (depth(result) > MAX_DEPTH) {
+            throw ApiException.badRequest("Metadata must not be nested deeper than " + MAX_DEPTH + " levels");
+        }
         return result;
+    }
+
+    /** Rejects infinities (and NaN), which JSON cannot represent and decimal arithmetic cannot use. */
+    private static void requireFiniteNumbers(JsonNode root) {
+        java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+                throw ApiException.badRequest("Numbers in metadata updates must be finite");
+            }
+            if (node.isContainer()) {
+                node.forEach(pending::push);
+            }
+        }
+    }
+
+    /** Nesting depth of a container tree (a scalar is 0, an empty object 1), without recursion. */
+    static int depth(JsonNode root) {
+        int max = 0;
+        java.util.ArrayDeque<Map.Entry<JsonNode, Integer>> pending = new java.util.ArrayDeque<>();
+        pending.push(Map.entry(root, 1));
+        while (!pending.isEmpty()) {
+            Map.Entry<JsonNode, Integer> entry = pending.pop();
+            if (!entry.getKey().isContainer()) {
+                continue;
+            }
+            max = Math.max(max, entry.getValue());
+            for (JsonNode child : entry.getKey()) {
+                pending.push(Map.entry(child, entry.getValue() + 1));
+            }
+        }
+        return max;
     }
 
     private static void apply(ObjectNode target, JsonNode op, int index) {
@@ -167,6 +210,10 @@ final class MetadataPatch {
             return List.of(k);
         }
         List<String> parts = new ArrayList<>(Arrays.asList(k.substring(2).split("\\.", -1)));
+        if (parts.size() >= MAX_DEPTH) {
+            throw ApiException.badRequest("operations[" + index + "]: key path '" + k.substring(0, 32)
+                    + "...' is deeper than " + MAX_DEPTH + " levels");
+        }
         if (parts.stream().anyMatch(String::isEmpty)) {
             throw ApiException.badRequest("operations[" + index + "]: invalid key path '" + k + "'");
         }

@@ -43,6 +43,9 @@ public class RunTagsUpdater {
             if (tag == null || tag.isBlank()) {
                 throw ApiException.badRequest("Tags must be non-empty strings");
             }
+            if (tag.indexOf('\0') >= 0) {
+                throw ApiException.badRequest("Tags must not contain NUL (\\u0000) characters");
+            }
             if (tag.length() > MAX_TAG_LENGTH) {
                 throw ApiException.badRequest("Tags must be at most " + MAX_TAG_LENGTH + " characters");
             }

@@ -15,7 +15,10 @@ import tools.jackson.databind.JsonNode;
  * @param items 1 to 500 triggers, created together in one transaction
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record BatchTriggerRequest(@NotNull @Size(min = 1, max = 500) List<@NotNull @Valid Item> items) {
+public record BatchTriggerRequest(@NotNull @Size(min = 1, max = MAX_ITEMS) List<@NotNull @Valid Item> items) {
+
+    /** Most items in one batch trigger. */
+    public static final int MAX_ITEMS = 500;
 
     /**
      * One trigger of the batch.

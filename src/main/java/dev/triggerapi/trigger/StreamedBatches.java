@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,10 +126,21 @@ class StreamedBatches {
 
     private List<StreamedBatchItem> readItems(InputStream body, int runCount) throws IOException {
         List<StreamedBatchItem> items = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        // Strict decoding: invalid UTF-8 is refused instead of silently becoming U+FFFD in a stored payload. A
+        // line is at most the whole body, which RequestSizeFilter bounds.
+        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
         String line;
         int lineNumber = 0;
-        while ((line = reader.readLine()) != null) {
+        while (true) {
+            try {
+                line = reader.readLine();
+            } catch (CharacterCodingException e) {
+                throw ApiException.badRequest("Line " + (lineNumber + 1) + ": invalid UTF-8");
+            }
+            if (line == null) {
+                break;
+            }
             lineNumber++;
             if (line.isBlank()) {
                 continue;

@@ -23,6 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Shape errors (wrong JSON type, an idempotency key over 2048 characters) are 400, like any schema
  * violation; values that are well-formed but unusable (too many or too long tags, a duration or date that
  * does not parse, {@code maxAttempts < 1}) are 422.
+ *
+ * <p>Every string that is stored is bounded and free of NUL characters (PostgreSQL text cannot hold U+0000):
+ * the task id and version at 128 characters like a registered slug or version, content types at 256, the
+ * concurrency key at 1024. Durations are at most {@link Durations#MAX} and delay dates lie between year 1 and
+ * that far ahead, so every deadline derived from them fits a {@code timestamptz}.
  */
 @Component
 class TriggerOptionsParser {
@@ -30,6 +35,12 @@ class TriggerOptionsParser {
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 2048;
     static final int MAX_TAGS = 10;
     static final int MAX_TAG_LENGTH = 127;
+    static final int MAX_TASK_ID_LENGTH = 128;
+    static final int MAX_VERSION_LENGTH = 128;
+    static final int MAX_CONTENT_TYPE_LENGTH = 256;
+    static final int MAX_CONCURRENCY_KEY_LENGTH = 1024;
+    static final int MAX_MACHINE_LENGTH = 128;
+    private static final Instant EARLIEST_DATE = Instant.parse("0001-01-01T00:00:00Z");
     static final Duration DEFAULT_IDEMPOTENCY_KEY_TTL = Duration.ofDays(30);
     private static final String DEFAULT_CONTENT_TYPE = "application/json";
 
@@ -50,17 +61,14 @@ class TriggerOptionsParser {
                 : new TriggerOptions(null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null);
         Instant now = clock.instant();
-        String idempotencyKey = blankToNull(headerKey != null ? headerKey : o.idempotencyKey());
-        if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-            throw ApiException.badRequest("options.idempotencyKey: must be at most " + MAX_IDEMPOTENCY_KEY_LENGTH
-                    + " characters");
-        }
+        String idempotencyKey = text("options.idempotencyKey", headerKey != null ? headerKey : o.idempotencyKey(),
+                MAX_IDEMPOTENCY_KEY_LENGTH);
         Instant keyExpiresAt = null;
         if (idempotencyKey != null) {
             String keyTtl = blankToNull(headerKeyTtl != null ? headerKeyTtl : o.idempotencyKeyTTL());
             Duration ttl = keyTtl == null ? DEFAULT_IDEMPOTENCY_KEY_TTL : Durations.parse(keyTtl)
-                    .orElseThrow(() -> ApiException.unprocessable("Invalid idempotencyKeyTTL '" + keyTtl
-                            + "': use a duration like 10m, 1h30m or 30d"));
+                    .orElseThrow(() -> ApiException.unprocessable("Invalid idempotencyKeyTTL '" + abbreviate(keyTtl)
+                            + "': use a duration like 10m, 1h30m or 30d (at most 100 years)"));
             keyExpiresAt = now.plus(ttl);
         }
         if (o.maxAttempts() != null && o.maxAttempts() < 1) {
@@ -69,37 +77,79 @@ class TriggerOptionsParser {
         if (o.maxDuration() != null && o.maxDuration() < 0) {
             throw ApiException.unprocessable("options.maxDuration must not be negative");
         }
-        String metadata = stored(o.metadata());
+        String metadata = stored("options.metadata", o.metadata());
+        // Checked even without metadata, so a malformed type is never silently dropped.
+        String metadataType = contentType("options.metadataType", o.metadataType());
         return new ParsedTrigger(
-                stored(payload),
-                contentType(o.payloadType()),
+                stored("payload", payload),
+                contentType("options.payloadType", o.payloadType()),
                 queueName(o.queue()),
-                blankToNull(o.concurrencyKey()),
+                text("options.concurrencyKey", o.concurrencyKey(), MAX_CONCURRENCY_KEY_LENGTH),
                 delayUntil(o.delay(), now),
                 idempotencyKey,
                 keyExpiresAt,
                 ttl(o.ttl()),
                 tags(o.tags()),
                 metadata,
-                metadata == null ? null : contentType(o.metadataType()),
+                metadata == null ? null : metadataType,
                 o.maxAttempts(),
                 o.maxDuration(),
                 o.priority() == null ? 0 : o.priority(),
-                blankToNull(o.machine()),
-                blankToNull(o.lockToVersion()),
+                text("options.machine", o.machine(), MAX_MACHINE_LENGTH),
+                text("options.lockToVersion", o.lockToVersion(), MAX_VERSION_LENGTH),
                 Boolean.TRUE.equals(o.test()));
     }
 
     /** A JSON string is stored as the string itself (the SDK's serialized payload); other JSON as its text. */
-    private String stored(JsonNode value) {
+    private String stored(String field, JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null;
         }
-        return value.isString() ? value.asString() : json.writeValueAsString(value);
+        if (value.isString()) {
+            // Serialized JSON escapes U+0000, so only a raw string can carry one.
+            noNul(field, value.asString());
+            return value.asString();
+        }
+        return json.writeValueAsString(value);
     }
 
-    private static String contentType(String given) {
-        return given == null || given.isBlank() ? DEFAULT_CONTENT_TYPE : given;
+    private static String contentType(String field, String given) {
+        String type = text(field, given, MAX_CONTENT_TYPE_LENGTH);
+        return type == null ? DEFAULT_CONTENT_TYPE : type;
+    }
+
+    /** A task id as it is stored on the run (and in its default queue name). */
+    static void checkTaskId(String taskId) {
+        if (taskId == null || taskId.isBlank()) {
+            throw ApiException.badRequest("task: must not be blank");
+        }
+        if (taskId.length() > MAX_TASK_ID_LENGTH) {
+            throw ApiException.badRequest("task: must be at most " + MAX_TASK_ID_LENGTH + " characters");
+        }
+        noNul("task", taskId);
+    }
+
+    /** An optional stored string: blank is absent, otherwise bounded and NUL-free (400 otherwise). */
+    private static String text(String field, String value, int maxLength) {
+        String v = blankToNull(value);
+        if (v == null) {
+            return null;
+        }
+        if (v.length() > maxLength) {
+            throw ApiException.badRequest(field + ": must be at most " + maxLength + " characters");
+        }
+        noNul(field, v);
+        return v;
+    }
+
+    private static void noNul(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw ApiException.badRequest(field + ": must not contain NUL (\\u0000) characters");
+        }
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() > 64 ? value.substring(0, 64) + "..." : value;
     }
 
     private static String queueName(JsonNode queue) {
@@ -107,7 +157,7 @@ class TriggerOptionsParser {
             return null;
         }
         if (queue.isString()) {
-            return queue.asString();
+            return boundedQueueName(queue.asString());
         }
         if (queue.isObject()) {
             JsonNode name = queue.get("name");
@@ -115,10 +165,18 @@ class TriggerOptionsParser {
                 return null;
             }
             if (name.isString()) {
-                return name.asString();
+                return boundedQueueName(name.asString());
             }
         }
         throw ApiException.badRequest("options.queue: expected {\"name\": \"...\"}");
+    }
+
+    /** Queue names are sanitised later (disallowed characters such as NUL removed); only the size is bounded here. */
+    private static String boundedQueueName(String name) {
+        if (name.length() > MAX_CONTENT_TYPE_LENGTH) {
+            throw ApiException.badRequest("options.queue.name: must be at most " + MAX_CONTENT_TYPE_LENGTH + " characters");
+        }
+        return name;
     }
 
     private static Instant delayUntil(JsonNode delay, Instant now) {
@@ -133,12 +191,18 @@ class TriggerOptionsParser {
         if (duration.isPresent()) {
             return now.plus(duration.get());
         }
+        Instant date;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            date = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.unprocessable("Invalid delay '" + text
-                    + "': use a duration like 10m or 1h30m, or an ISO 8601 date");
+            throw ApiException.unprocessable("Invalid delay '" + abbreviate(text)
+                    + "': use a duration like 10m or 1h30m (at most 100 years), or an ISO 8601 date");
         }
+        if (date.isBefore(EARLIEST_DATE) || date.isAfter(now.plus(Durations.MAX))) {
+            throw ApiException.unprocessable("Invalid delay '" + abbreviate(text)
+                    + "': the date must lie between year 1 and 100 years from now");
+        }
+        return date;
     }
 
     private static String ttl(JsonNode ttl) {
@@ -146,6 +210,9 @@ class TriggerOptionsParser {
             return null;
         }
         if (ttl.isIntegralNumber() && ttl.canConvertToLong() && ttl.asLong() >= 0) {
+            if (!Durations.isValidSeconds(ttl.asLong())) {
+                throw ApiException.unprocessable("Invalid ttl " + ttl.asLong() + ": at most 100 years");
+            }
             return Long.toString(ttl.asLong());
         }
         if (!ttl.isString()) {
@@ -153,8 +220,8 @@ class TriggerOptionsParser {
         }
         String text = ttl.asString().strip();
         if (Durations.parse(text).isEmpty()) {
-            throw ApiException.unprocessable("Invalid ttl '" + text
-                    + "': use a duration like 10m or 1h30m, or a number of seconds");
+            throw ApiException.unprocessable("Invalid ttl '" + abbreviate(text)
+                    + "': use a duration like 10m or 1h30m, or a number of seconds (at most 100 years)");
         }
         return text;
     }
@@ -178,6 +245,7 @@ class TriggerOptionsParser {
         }
         Set<String> distinct = new LinkedHashSet<>();
         for (String tag : given) {
+            noNul("options.tags", tag);
             if (tag.length() > MAX_TAG_LENGTH) {
                 throw ApiException.unprocessable("Tags must be shorter than 128 characters; '"
                         + tag.substring(0, 32) + "...' has " + tag.length());

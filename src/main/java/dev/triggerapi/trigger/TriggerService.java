@@ -92,6 +92,7 @@ public class TriggerService {
 
     private NewRun newRun(AuthenticatedEnvironment environment, String taskId, ParsedTrigger parsed, String batchId,
                           Integer batchIndex) {
+        TriggerOptionsParser.checkTaskId(taskId);
         ResolvedQueue queue = queues.resolve(environment,
                 new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), parsed.ttl()));
         // A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires.
