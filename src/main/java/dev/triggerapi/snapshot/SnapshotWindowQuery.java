@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The snapshots-since read as one SQL statement, so the anchor lookup and the window come from one
  * consistent snapshot of whichever server runs it (replica or primary) and no transaction is held open.
  *
- * <p>The anchor is found by (snapshot id, run) — and environment when scoped — so a snapshot id of another
+ * <p>The anchor is found by (snapshot id, run) — and environment and worker group when scoped — so a snapshot id of another
  * run is a miss, never a wrong window. The window is ordered by the per-run {@code sequence}: timestamps can
  * tie, sequences cannot. One extra row is fetched to tell whether more exist.
  */
@@ -33,8 +33,17 @@ public final class SnapshotWindowQuery {
                 LIMIT :fetch
             ) n ON true
             ORDER BY n.sequence""";
+    private static final String ENVIRONMENT_SCOPE = " AND s.runtime_environment_id = :environmentId";
+    /*
+     * A run claimed by a worker group is that group's alone (like start / heartbeat / complete). Before any claim
+     * there is nothing to protect from another runner. A replica that has not applied the claim yet can only widen
+     * the answer to "unclaimed", never narrow it into a false miss.
+     */
+    private static final String WORKER_GROUP_SCOPE = " AND (r.worker_group_id IS NULL OR r.worker_group_id = :workerGroupId)";
     private static final String UNSCOPED = SQL.formatted("");
-    private static final String SCOPED = SQL.formatted("AND s.runtime_environment_id = :environmentId");
+    private static final String SCOPED = SQL.formatted(ENVIRONMENT_SCOPE);
+    private static final String GROUP = SQL.formatted(WORKER_GROUP_SCOPE);
+    private static final String SCOPED_GROUP = SQL.formatted(ENVIRONMENT_SCOPE + WORKER_GROUP_SCOPE);
 
     /**
      * Reads the window on {@code db}.
@@ -43,12 +52,17 @@ public final class SnapshotWindowQuery {
      * @throws SnapshotAnchorNotFoundException when the anchor is not visible there for that run (and scope)
      */
     public SnapshotsSince read(JdbcClient db, SnapshotsSinceRequest request, int limit) {
-        JdbcClient.StatementSpec statement = db.sql(request.environmentScope() == null ? UNSCOPED : SCOPED)
+        boolean scoped = request.environmentScope() != null;
+        boolean group = request.workerGroupId() != null;
+        JdbcClient.StatementSpec statement = db.sql(scoped ? (group ? SCOPED_GROUP : SCOPED) : (group ? GROUP : UNSCOPED))
                 .param("snapshotId", request.snapshotId())
                 .param("runFriendlyId", request.runFriendlyId())
                 .param("fetch", limit + 1);
-        if (request.environmentScope() != null) {
+        if (scoped) {
             statement = statement.param("environmentId", request.environmentScope());
+        }
+        if (group) {
+            statement = statement.param("workerGroupId", request.workerGroupId());
         }
         List<SnapshotsSince.Item> items = new ArrayList<>();
         int rows = statement.query(rs -> {

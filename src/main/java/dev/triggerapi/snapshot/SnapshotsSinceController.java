@@ -26,6 +26,6 @@ class SnapshotsSinceController {
     CompletableFuture<SnapshotsSince> since(AuthenticatedWorkerGroup workerGroup, @PathVariable String runFriendlyId,
                                             @PathVariable String snapshotId, HttpServletRequest request) {
         return reader.read(new SnapshotsSinceRequest(runFriendlyId, snapshotId,
-                Authenticated.workerEnvironmentScope(request)));
+                Authenticated.workerEnvironmentScope(request), workerGroup.id()));
     }
 }

@@ -240,10 +240,14 @@ class EnvironmentIsolationTest {
             assertNotFound(runner(group, scope, post(path + "/attempts/complete")
                     .content("{\"completion\":{\"ok\":true,\"output\":\"{}\"}}")));
         }
-        assertNotFound(runner(owner, a, get("/engine/v1/worker-actions/runs/" + bRun + "/snapshots/since/" + snapshot)));
+        String since = "/engine/v1/worker-actions/runs/" + bRun + "/snapshots/since/" + snapshot;
+        assertNotFound(runner(owner, a, get(since)));
+        assertNotFound(runner(other, b, get(since)));
+        assertNotFound(runner(other, null, get(since)));
 
         assertThat(bState()).isEqualTo(before);
         // The group that claimed it, in scope, still can.
         ok(runner(owner, b, post(path + "/attempts/start")));
+        ok(runner(owner, b, get(since)));
     }
 }
