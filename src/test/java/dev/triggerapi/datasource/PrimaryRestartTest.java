@@ -104,7 +104,7 @@ class PrimaryRestartTest {
             Cluster.get().stopPrimary();
             try {
                 // Traffic keeps flowing against the dead writer until refusals are observed.
-                awaitCount(answers, a -> a.status() == 503, THREADS * 3);
+                awaitCount(answers, a -> a.status() == 503, THREADS * 2);
             } finally {
                 Cluster.get().startPrimary();
             }
