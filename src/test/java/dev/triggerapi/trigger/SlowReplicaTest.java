@@ -21,6 +21,7 @@ import dev.triggerapi.environment.ProvisionedWorkerGroup;
 import dev.triggerapi.support.Cluster;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -53,6 +54,8 @@ class SlowReplicaTest {
     JdbcClient jdbc;
     @Autowired
     StringRedisTemplate redis;
+    @Autowired
+    MeterRegistry meters;
 
     private MockHttpServletResponse call(MockHttpServletRequestBuilder request, String bearer) throws Exception {
         MvcResult result = mvc.perform(request.header("Authorization", "Bearer " + bearer)
@@ -85,6 +88,11 @@ class SlowReplicaTest {
 
     private String queueOf(String friendlyId) {
         return jdbc.sql("SELECT queue FROM task_runs WHERE friendly_id = ?").param(friendlyId).query(String.class).single();
+    }
+
+    private double resolvedFromWriter(String path) {
+        var counter = meters.find("task_meta_cache.resolve").tags("path", path, "source", "writer").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private String workerId(ProvisionedEnvironment env, String version) {
@@ -128,7 +136,10 @@ class SlowReplicaTest {
             assertThat(ok(call(post("/api/v1/deployments/2/promote"), prod.secretKey()))).isNotNull();
             assertThat(queueOf(ok(trigger(prod, "newer", "{}")).get("id").asString())).isEqualTo("newer-q");
             redis.delete("task-meta:env:" + prod.environment().id());
+            double writerRechecks = resolvedFromWriter("current");
             assertThat(queueOf(ok(trigger(prod, "newer", "{}")).get("id").asString())).isEqualTo("newer-q");
+            assertThat(resolvedFromWriter("current")).as("the lagging replica did not know the task; the writer did")
+                    .isEqualTo(writerRechecks + 1);
             String lockedToNew = ok(trigger(prod, "newer", "{\"lockToVersion\":\"2\"}")).get("id").asString();
             assertThat(queueOf(lockedToNew)).isEqualTo("newer-q");
 
