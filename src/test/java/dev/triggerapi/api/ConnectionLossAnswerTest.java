@@ -51,6 +51,22 @@ class ConnectionLossAnswerTest {
         assertThat(answer.getBody().error()).doesNotContainIgnoringCase("sql").doesNotContainIgnoringCase("exception");
     }
 
+    @Test
+    void aConnectionLostMidTransactionIsARetryable503EvenWhenTheRollbackFailsToo() throws Exception {
+        Throwable failure = catchThrowable(() -> new TransactionTemplate(transactions).executeWithoutResult(status -> {
+            int pid = jdbc.sql("SELECT pg_backend_pid()").query(Integer.class).single();
+            jdbc.sql("CREATE TEMP TABLE connection_loss_probe (n int)").update();
+            terminate(pid);
+            // The next statement meets the dead socket; the rollback that follows fails on it as well.
+            jdbc.sql("INSERT INTO connection_loss_probe VALUES (1)").update();
+        }));
+
+        assertThat(failure).as("the transaction failed").isNotNull();
+        ResponseEntity<ApiError> answer = answer((Exception) failure);
+        assertThat(answer.getStatusCode()).as("answer to %s", failure).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+    }
+
     /** Resolves the handler method as Spring MVC does for a controller's exception, and invokes it. */
     @SuppressWarnings("unchecked")
     private ResponseEntity<ApiError> answer(Exception failure) throws Exception {
