@@ -65,7 +65,9 @@ class GracefulShutdownTest {
                 // Command-line arguments: they win over the test profile's file, which turns replication off.
                 .run("--server.port=0", "--trigger-api.local-cluster.clickhouse=true",
                         "--trigger-api.replication.slot-name=" + unique,
-                        "--trigger-api.replication.clickhouse.database=" + unique);
+                        "--trigger-api.replication.clickhouse.database=" + unique,
+                        // A lock that would outlive the test: only a release on shutdown can make it disappear.
+                        "--trigger-api.replication.leader.lock-ttl=600000ms");
         ClickHouseClient clickHouse = app.getBeanProvider(ClickHouseClient.class).getIfAvailable();
         String lockKey = "trigger-api:runs-replication:leader:" + unique;
         CompletableFuture<Void> closed = null;
