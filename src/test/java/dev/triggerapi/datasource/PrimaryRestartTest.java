@@ -2,6 +2,7 @@ package dev.triggerapi.datasource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
-import com.jayway.jsonpath.JsonPath;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
@@ -85,7 +85,7 @@ class PrimaryRestartTest {
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"version\":\"1\",\"tasks\":[{\"slug\":\"hello-world\",\"ttl\":\"10m\","
                                 + "\"triggerSource\":\"STANDARD\",\"queue\":{\"name\":\"hello\",\"concurrencyLimit\":5}}]}"))
-                .andReturn();
+                .andExpect(status().isCreated());
 
         ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
         AtomicBoolean traffic = new AtomicBoolean(true);
