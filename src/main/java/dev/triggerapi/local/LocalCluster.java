@@ -184,6 +184,16 @@ public final class LocalCluster {
         postgres.restartPrimary();
     }
 
+    /** Stops the primary ({@code pg_ctl stop -m fast}, fault injection); {@link #startPrimary()} brings it back. */
+    public void stopPrimary() {
+        postgres.stopPrimary();
+    }
+
+    /** Starts a primary stopped by {@link #stopPrimary()} and returns once it accepts connections. */
+    public void startPrimary() {
+        postgres.startPrimary();
+    }
+
     public void stopRedis() {
         redis.stop();
     }

@@ -19,6 +19,15 @@ import org.springframework.data.redis.core.script.RedisScript;
  * <p>The lock is trusted only until {@code lastConfirmed + ttl}, with {@code lastConfirmed} taken before the
  * command was sent: after that another instance may hold it. PostgreSQL adds a second guard: a slot streams
  * to one connection at a time, so even a split brain cannot make two instances stream.
+ *
+ * <p>Redis unreachable: the leader does not stop at the first failed extension but keeps streaming only while it
+ * can prove nobody else can hold the lock, i.e. until its last confirmed extension plus the TTL (the key cannot be
+ * granted to another instance before it expires); it stands down one extension interval before that, and every
+ * batch re-checks. A standby cannot take a lock Redis cannot grant, so during an outage longer than that window
+ * nobody leads, and the first instance to reach Redis again takes over. That reasoning needs Redis to keep the key:
+ * a Redis that restarts empty inside the window lets a standby in early; the old leader then learns it at its next
+ * extension (at most one interval later), and meanwhile the slot fence above (the new leader terminates the old
+ * walsender) keeps the stream single.
  */
 final class ReplicationLeaderLock {
 
