@@ -103,8 +103,8 @@ class SecretsNeverLoggedTest {
     void noCredentialReachesTheLogOnSuccessfulOrFailedAuthentication() throws Exception {
         ProvisionedEnvironment env = TestData.environment(provisioning, EnvironmentType.DEVELOPMENT);
         ProvisionedWorkerGroup group = TestData.workerGroup(provisioning);
-        String almostTheKey = env.secretKey().substring(0, env.secretKey().length() - 1) + "Z";
-        String almostTheToken = group.token().substring(0, group.token().length() - 1) + "Z";
+        String almostTheKey = lastCharacterChanged(env.secretKey());
+        String almostTheToken = lastCharacterChanged(group.token());
 
         MockHttpServletResponse triggered = send(post("/api/v1/tasks/logged-task/trigger").content("{}"), env.secretKey());
         assertThat(triggered.getStatus()).as(triggered.getContentAsString()).isEqualTo(200);
@@ -125,7 +125,7 @@ class SecretsNeverLoggedTest {
         assertThat(send(post("/engine/v1/worker-actions/dequeue").content("{}"), env.secretKey()).getStatus())
                 .isEqualTo(401);
         assertThat(send(get("/realtime/v1/runs/run_unknown").accept(MediaType.TEXT_EVENT_STREAM), jwt).getStatus())
-                .isEqualTo(403);
+                .isEqualTo(401);
         assertThat(send(get("/realtime/v1/runs/" + runId).accept(MediaType.TEXT_EVENT_STREAM), tamperedJwt).getStatus())
                 .isEqualTo(401);
         assertThat(send(get("/realtime/v1/runs/run_unknown").accept(MediaType.TEXT_EVENT_STREAM), almostTheKey)
@@ -163,5 +163,11 @@ class SecretsNeverLoggedTest {
         assertThat(groupRow.values()).noneMatch(v -> v instanceof String s && s.contains(group.token().substring(7)));
         // The hint is for humans and gives away four characters at most.
         assertThat((String) environmentRow.get("api_key_hint")).endsWith(env.secretKey().substring(env.secretKey().length() - 4));
+    }
+
+    /** A credential one character off (never equal to the original, whatever its last character was). */
+    private static String lastCharacterChanged(String credential) {
+        char last = credential.charAt(credential.length() - 1);
+        return credential.substring(0, credential.length() - 1) + (last == 'Z' ? 'Y' : 'Z');
     }
 }
