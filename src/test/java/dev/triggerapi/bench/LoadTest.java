@@ -55,10 +55,11 @@ import tools.jackson.databind.node.ObjectNode;
  * replication caught up. Latency figures are reported, never judged (the exit code only reflects invariants).
  *
  * <pre>
- * bash src/test/resources/bench/load-test.sh [--clients=50] [--duration=60s] [--runners=4] [--replica-delay=100ms]
+ * bash src/test/resources/bench/load-test.sh [--clients=50] [--duration=60s] [--runners=8] [--replica-delay=100ms]
  * </pre>
  *
- * Options ({@code --name=value}): {@code clients} (50), {@code duration} (60s), {@code runners} (4),
+ * Options ({@code --name=value}): {@code clients} (50), {@code duration} (60s), {@code warmup} (15s: same load
+ * first, verified but not in the latency report; 0s for none), {@code runners} (8),
  * {@code runner-batch} (10, dequeue maxRuns), {@code replica-delay} (100ms), {@code port} (3098), {@code timeout}
  * (10s, per request), {@code keys} (10 idempotency keys per task), {@code drain} (60s: how long runners keep
  * working after the clients stop), {@code replication-wait} (5m). Any other {@code --x=y} is a Spring property.
@@ -73,7 +74,10 @@ public final class LoadTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Settings settings;
-    private final LoadStats stats = new LoadStats();
+    /** Warm-up answers: not in the latency report, but counted by the invariants like everything else. */
+    private final LoadStats warmupStats = new LoadStats();
+    private final LoadStats measuredStats = new LoadStats();
+    private volatile LoadStats stats = warmupStats;
     private final ConcurrentLinkedQueue<Triggered> triggered = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
     private final AtomicLong completedByRunners = new AtomicLong();
@@ -117,8 +121,8 @@ public final class LoadTest {
         waitFor("replication streaming", () -> replicator.status().state() == RunReplicator.State.STREAMING,
                 Duration.ofMinutes(2));
         String loadAtStart = loadAverage();
-        System.out.printf("%n== load: %d clients × %s, %d runners, replica apply delay %d ms, %d cores, load average %s%n",
-                settings.clients, settings.duration, settings.runners, settings.replicaDelay.toMillis(),
+        System.out.printf("%n== load: %d clients × %d s, %d runners, replica apply delay %d ms, %d cores, load average %s%n",
+                settings.clients, settings.duration.toSeconds(), settings.runners, settings.replicaDelay.toMillis(),
                 Runtime.getRuntime().availableProcessors(), loadAtStart);
 
         AtomicInteger runnersActive = new AtomicInteger(1);
@@ -126,17 +130,19 @@ public final class LoadTest {
         for (int i = 0; i < settings.runners; i++) {
             runners.add(start("load-runner-" + i, () -> runnerLoop(runnersActive)));
         }
+        if (!settings.warmup.isZero()) {
+            // The JIT compiles the hot paths during the first seconds; measuring them would report the compiler.
+            System.out.printf("warm-up: %d clients × %d s (not measured)%n", settings.clients, settings.warmup.toSeconds());
+            runClients(System.nanoTime() + settings.warmup.toNanos());
+            loadAtStart = loadAverage();
+        }
+        stats = measuredStats;
+        System.out.printf("measuring: %d clients × %d s%n", settings.clients, settings.duration.toSeconds());
+        CpuSnapshot cpuBefore = CpuSnapshot.take();
         long started = System.nanoTime();
-        long end = started + settings.duration.toNanos();
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < settings.clients; i++) {
-            int client = i;
-            clients.add(start("load-client-" + i, () -> clientLoop(client, end)));
-        }
-        for (Thread client : clients) {
-            client.join();
-        }
+        runClients(started + settings.duration.toNanos());
         double seconds = (System.nanoTime() - started) / 1e9;
+        CpuSnapshot cpuAfter = CpuSnapshot.take();
         String loadAtEnd = loadAverage();
 
         // Let the runners finish what is queued (delayed runs become due meanwhile), then stop them between batches.
@@ -152,7 +158,19 @@ public final class LoadTest {
         double drainSeconds = (System.nanoTime() - drainStarted) / 1e9;
 
         printThroughput(seconds, loadAtStart, loadAtEnd, drained, drainSeconds);
+        printCpu(cpuBefore, cpuAfter);
         return verify(writer, clickHouse);
+    }
+
+    private void runClients(long endNanos) throws InterruptedException {
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < settings.clients; i++) {
+            int client = i;
+            clients.add(start("load-client-" + i, () -> clientLoop(client, endNanos)));
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
     }
 
     /** A PRODUCTION environment, a worker group, versions 1 and 2 registered over HTTP, 2 promoted. */
@@ -270,6 +288,7 @@ public final class LoadTest {
         if (environmentScope != null) {
             request.header("x-trigger-worker-environment-id", environmentScope);
         }
+        LoadStats stats = this.stats; // one phase per request, also across the warm-up switch
         long started = System.nanoTime();
         HttpResponse<String> response;
         try {
@@ -308,10 +327,30 @@ public final class LoadTest {
         for (Kind kind : triggers) {
             triggerTimeouts += stats.timeouts(kind);
         }
-        long ok = triggered.size();
+        long ok = 0;
+        for (Kind kind : triggers) {
+            ok += stats.statusesBetween(kind, 200, 299);
+        }
         printRow("**all triggers**", stats.histogram(triggers), seconds, ok + " answered 2xx", triggerTimeouts);
-        System.out.printf("runner completions: %,d; drained after the clients stopped: %s in %.1f s%n",
-                completedByRunners.get(), drained ? "yes" : "NO (deadline " + settings.drain + ")", drainSeconds);
+        System.out.printf("runner completions (warm-up included): %,d; runners emptied the queues after the clients stopped: %s in %.1f s%n",
+                completedByRunners.get(), drained ? "yes" : "no (deadline " + settings.drain.toSeconds() + " s; the rest "
+                        + "stays queued)", drainSeconds);
+    }
+
+    /** Where this JVM's CPU went during the measured phase (the service and the load generator share it). */
+    private void printCpu(CpuSnapshot before, CpuSnapshot after) {
+        long requests = 0;
+        for (Kind kind : Kind.values()) {
+            requests += stats.answers(kind);
+        }
+        double wall = (after.wallNanos() - before.wallNanos()) / 1e9;
+        double process = (after.processNanos() - before.processNanos()) / 1e9;
+        double request = (after.requestNanos() - before.requestNanos()) / 1e6;
+        System.out.printf("JVM CPU in the measured phase: %.1f s over %.1f s (%.2f of %d cores; service and load generator "
+                        + "together); Tomcat request threads %.2f ms CPU per answered request (%,d requests); JIT "
+                        + "compilation %.1f s%n", process, wall, process / wall,
+                Runtime.getRuntime().availableProcessors(), request / Math.max(1, requests), requests,
+                (after.jitMillis() - before.jitMillis()) / 1e3);
     }
 
     private static void printRow(String label, Histogram h, double seconds, String statuses, long timeouts) {
@@ -347,19 +386,23 @@ public final class LoadTest {
         System.out.printf("%n== invariants (%,d runs in PostgreSQL, %,d trigger answers 2xx)%n", persisted.size(),
                 answers.size());
 
-        long serverErrors = stats.statusesBetween(500, 599);
+        long serverErrors = warmupStats.statusesBetween(500, 599) + measuredStats.statusesBetween(500, 599);
         results.put("0 responses 5xx (" + serverErrors + ")", serverErrors == 0);
-        long clientErrors = stats.statusesBetween(400, 499);
+        long clientErrors = warmupStats.statusesBetween(400, 499) + measuredStats.statusesBetween(400, 499);
         results.put("0 client errors 4xx on valid requests, runner actions included (" + clientErrors + ")", clientErrors == 0);
 
         List<String> missing = new ArrayList<>();
         for (Triggered t : answers) {
             PersistedRun run = t.runId() == null ? null : persisted.get(t.runId());
-            if (run == null || run.firstSnapshot() == null || !run.task().equals(t.task())) {
+            // A new delayed run starts DELAYED, any other QUEUED (a cached answer names an earlier run of its key).
+            String expectedFirst = t.kind() == Kind.DELAYED ? "DELAYED" : "QUEUED";
+            if (run == null || !run.task().equals(t.task())
+                    || (t.cached() ? run.firstSnapshot() == null : !expectedFirst.equals(run.firstSnapshot()))) {
                 missing.add(t.runId());
             }
         }
-        results.put("every 2xx trigger names a persisted run of its task with its first snapshot (missing: "
+        results.put("every 2xx trigger names one persisted run of its task with its first snapshot, DELAYED for delayed "
+                + "triggers, QUEUED otherwise (missing or wrong: "
                 + missing.size() + ")", missing.isEmpty());
 
         Map<String, Long> newRunIds = new HashMap<>();
@@ -413,7 +456,9 @@ public final class LoadTest {
         long unanswered = persisted.keySet().stream().filter(id -> !answeredIds.contains(id)).count();
         long triggerNoAnswer = 0;
         for (Kind kind : new Kind[] {Kind.PLAIN, Kind.IDEMPOTENT, Kind.DELAYED, Kind.LOCKED}) {
-            triggerNoAnswer += stats.timeouts(kind) + stats.transportErrors(kind) + stats.statusesBetween(kind, 500, 599);
+            for (LoadStats phase : List.of(warmupStats, measuredStats)) {
+                triggerNoAnswer += phase.timeouts(kind) + phase.transportErrors(kind) + phase.statusesBetween(kind, 500, 599);
+            }
         }
         results.put("runs no 2xx named (" + unanswered + ") ≤ triggers without an answer (" + triggerNoAnswer + ")",
                 unanswered <= triggerNoAnswer);
@@ -502,14 +547,14 @@ public final class LoadTest {
     }
 
     /** Command-line options; anything not recognised goes to Spring. */
-    private record Settings(int clients, Duration duration, int runners, int runnerBatch, Duration replicaDelay,
+    private record Settings(int clients, Duration duration, Duration warmup, int runners, int runnerBatch, Duration replicaDelay,
                             int port, Duration timeout, int keysPerTask, Duration drain, Duration replicationWait,
                             List<String> springArgs) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
             List<String> spring = new ArrayList<>();
-            Set<String> known = Set.of("clients", "duration", "runners", "runner-batch", "replica-delay", "port",
+            Set<String> known = Set.of("clients", "duration", "warmup", "runners", "runner-batch", "replica-delay", "port",
                     "timeout", "keys", "drain", "replication-wait");
             for (String arg : args) {
                 int eq = arg.indexOf('=');
@@ -522,7 +567,8 @@ public final class LoadTest {
             }
             return new Settings(Integer.parseInt(options.getOrDefault("clients", "50")),
                     duration(options.getOrDefault("duration", "60s")),
-                    Integer.parseInt(options.getOrDefault("runners", "4")),
+                    duration(options.getOrDefault("warmup", "15s")),
+                    Integer.parseInt(options.getOrDefault("runners", "8")),
                     Integer.parseInt(options.getOrDefault("runner-batch", "10")),
                     duration(options.getOrDefault("replica-delay", "100ms")),
                     Integer.parseInt(options.getOrDefault("port", "3098")),
