@@ -3,7 +3,7 @@
 # dequeuing / starting / completing, against the service on the embedded cluster (replica 100 ms behind, Redis,
 # ClickHouse replication). Prints throughput, latency percentiles and status codes, then PASS/FAIL per invariant;
 # exits non-zero when an invariant fails (never on timing). Not part of `mvn verify`.
-# Usage (from anywhere): bash src/test/resources/bench/load-test.sh [--clients=50] [--duration=60s] [--warmup=15s] [--runners=8]
+# Usage (from anywhere): bash src/test/resources/bench/load-test.sh [--clients=50] [--duration=60s] [--warmup=30s] [--runners=8]
 #   [--replica-delay=100ms] [--timeout=10s] [--keys=10] [--drain=60s] [--port=3098] [--any.spring.property=value]
 # See dev.triggerapi.bench.LoadTest for every option.
 set -euo pipefail

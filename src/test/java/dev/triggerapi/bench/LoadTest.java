@@ -58,7 +58,7 @@ import tools.jackson.databind.node.ObjectNode;
  * bash src/test/resources/bench/load-test.sh [--clients=50] [--duration=60s] [--runners=8] [--replica-delay=100ms]
  * </pre>
  *
- * Options ({@code --name=value}): {@code clients} (50), {@code duration} (60s), {@code warmup} (15s: same load
+ * Options ({@code --name=value}): {@code clients} (50), {@code duration} (60s), {@code warmup} (30s: same load
  * first, verified but not in the latency report; 0s for none), {@code runners} (8),
  * {@code runner-batch} (10, dequeue maxRuns), {@code replica-delay} (100ms), {@code port} (3098), {@code timeout}
  * (10s, per request), {@code keys} (10 idempotency keys per task), {@code drain} (60s: how long runners keep
@@ -74,13 +74,16 @@ public final class LoadTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Settings settings;
-    /** Warm-up answers: not in the latency report, but counted by the invariants like everything else. */
+    /** Warm-up and drain answers: not in the latency report, but counted by the invariants like everything else. */
     private final LoadStats warmupStats = new LoadStats();
     private final LoadStats measuredStats = new LoadStats();
+    private final LoadStats drainStats = new LoadStats();
+    private final List<LoadStats> phases = List.of(warmupStats, measuredStats, drainStats);
     private volatile LoadStats stats = warmupStats;
     private final ConcurrentLinkedQueue<Triggered> triggered = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
     private final AtomicLong completedByRunners = new AtomicLong();
+    private final AtomicLong emptyDequeues = new AtomicLong();
     private final HttpClient http;
     private final String baseUrl;
     private String secretKey;
@@ -139,11 +142,15 @@ public final class LoadTest {
         stats = measuredStats;
         System.out.printf("measuring: %d clients × %d s%n", settings.clients, settings.duration.toSeconds());
         CpuSnapshot cpuBefore = CpuSnapshot.take();
+        long completedBefore = completedByRunners.get();
         long started = System.nanoTime();
         runClients(started + settings.duration.toNanos());
         double seconds = (System.nanoTime() - started) / 1e9;
         CpuSnapshot cpuAfter = CpuSnapshot.take();
         String loadAtEnd = loadAverage();
+        long completedMeasured = completedByRunners.get() - completedBefore;
+        stats = drainStats;
+        long emptyBeforeDrain = emptyDequeues.get();
 
         // Let the runners finish what is queued (delayed runs become due meanwhile), then stop them between batches.
         long drainStarted = System.nanoTime();
@@ -157,7 +164,12 @@ public final class LoadTest {
         }
         double drainSeconds = (System.nanoTime() - drainStarted) / 1e9;
 
-        printThroughput(seconds, loadAtStart, loadAtEnd, drained, drainSeconds);
+        printThroughput(seconds, loadAtStart, loadAtEnd);
+        System.out.printf("runs completed by the runners: %,d while measuring (%.1f/s), %,d in all; after the clients "
+                        + "stopped the runners %s in %.1f s (%,d empty dequeues meanwhile)%n", completedMeasured,
+                completedMeasured / seconds, completedByRunners.get(), drained ? "emptied the queues"
+                        : "had not emptied the queues by the " + settings.drain.toSeconds() + " s deadline (the rest stays queued)",
+                drainSeconds, emptyDequeues.get() - emptyBeforeDrain);
         printCpu(cpuBefore, cpuAfter);
         return verify(writer, clickHouse);
     }
@@ -259,6 +271,7 @@ public final class LoadTest {
         while (active.get() == 1) {
             JsonNode batch = post(Kind.DEQUEUE, "/engine/v1/worker-actions/dequeue", workerToken, environmentId, dequeue);
             if (batch == null || !batch.isArray() || batch.isEmpty()) {
+                emptyDequeues.incrementAndGet();
                 sleep(50);
                 continue;
             }
@@ -313,42 +326,39 @@ public final class LoadTest {
         return JSON.readTree(response.body());
     }
 
-    private void printThroughput(double seconds, String loadAtStart, String loadAtEnd, boolean drained,
-                                 double drainSeconds) {
+    private void printThroughput(double seconds, String loadAtStart, String loadAtEnd) {
         System.out.printf("%n== results: %.1f s of load, load average %s at start, %s at the end%n", seconds,
                 loadAtStart, loadAtEnd);
         System.out.println("| request | answered | per second | p50 | p95 | p99 | max | status codes | timeouts |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|");
         for (Kind kind : Kind.values()) {
-            printRow(kind.label, stats.histogram(kind), seconds, stats.statusSummary(kind), stats.timeouts(kind));
+            printRow(kind.label, measuredStats.histogram(kind), seconds, measuredStats.statusSummary(kind),
+                    measuredStats.timeouts(kind));
         }
         Kind[] triggers = {Kind.PLAIN, Kind.IDEMPOTENT, Kind.DELAYED, Kind.LOCKED};
         long triggerTimeouts = 0;
         for (Kind kind : triggers) {
-            triggerTimeouts += stats.timeouts(kind);
+            triggerTimeouts += measuredStats.timeouts(kind);
         }
         long ok = 0;
         for (Kind kind : triggers) {
-            ok += stats.statusesBetween(kind, 200, 299);
+            ok += measuredStats.statusesBetween(kind, 200, 299);
         }
-        printRow("**all triggers**", stats.histogram(triggers), seconds, ok + " answered 2xx", triggerTimeouts);
-        System.out.printf("runner completions (warm-up included): %,d; runners emptied the queues after the clients stopped: %s in %.1f s%n",
-                completedByRunners.get(), drained ? "yes" : "no (deadline " + settings.drain.toSeconds() + " s; the rest "
-                        + "stays queued)", drainSeconds);
+        printRow("**all triggers**", measuredStats.histogram(triggers), seconds, ok + " answered 2xx", triggerTimeouts);
     }
 
     /** Where this JVM's CPU went during the measured phase (the service and the load generator share it). */
     private void printCpu(CpuSnapshot before, CpuSnapshot after) {
         long requests = 0;
         for (Kind kind : Kind.values()) {
-            requests += stats.answers(kind);
+            requests += measuredStats.answers(kind);
         }
         double wall = (after.wallNanos() - before.wallNanos()) / 1e9;
         double process = (after.processNanos() - before.processNanos()) / 1e9;
         double request = (after.requestNanos() - before.requestNanos()) / 1e6;
         System.out.printf("JVM CPU in the measured phase: %.1f s over %.1f s (%.2f of %d cores; service and load generator "
                         + "together); Tomcat request threads %.2f ms CPU per answered request (%,d requests); JIT "
-                        + "compilation %.1f s%n", process, wall, process / wall,
+                        + "compilers busy %.0f s (elapsed, summed over compiler threads: non-zero = not fully warm)%n", process, wall, process / wall,
                 Runtime.getRuntime().availableProcessors(), request / Math.max(1, requests), requests,
                 (after.jitMillis() - before.jitMillis()) / 1e3);
     }
@@ -386,9 +396,9 @@ public final class LoadTest {
         System.out.printf("%n== invariants (%,d runs in PostgreSQL, %,d trigger answers 2xx)%n", persisted.size(),
                 answers.size());
 
-        long serverErrors = warmupStats.statusesBetween(500, 599) + measuredStats.statusesBetween(500, 599);
+        long serverErrors = phases.stream().mapToLong(p -> p.statusesBetween(500, 599)).sum();
         results.put("0 responses 5xx (" + serverErrors + ")", serverErrors == 0);
-        long clientErrors = warmupStats.statusesBetween(400, 499) + measuredStats.statusesBetween(400, 499);
+        long clientErrors = phases.stream().mapToLong(p -> p.statusesBetween(400, 499)).sum();
         results.put("0 client errors 4xx on valid requests, runner actions included (" + clientErrors + ")", clientErrors == 0);
 
         List<String> missing = new ArrayList<>();
@@ -456,7 +466,7 @@ public final class LoadTest {
         long unanswered = persisted.keySet().stream().filter(id -> !answeredIds.contains(id)).count();
         long triggerNoAnswer = 0;
         for (Kind kind : new Kind[] {Kind.PLAIN, Kind.IDEMPOTENT, Kind.DELAYED, Kind.LOCKED}) {
-            for (LoadStats phase : List.of(warmupStats, measuredStats)) {
+            for (LoadStats phase : phases) {
                 triggerNoAnswer += phase.timeouts(kind) + phase.transportErrors(kind) + phase.statusesBetween(kind, 500, 599);
             }
         }
@@ -567,7 +577,7 @@ public final class LoadTest {
             }
             return new Settings(Integer.parseInt(options.getOrDefault("clients", "50")),
                     duration(options.getOrDefault("duration", "60s")),
-                    duration(options.getOrDefault("warmup", "15s")),
+                    duration(options.getOrDefault("warmup", "30s")),
                     Integer.parseInt(options.getOrDefault("runners", "8")),
                     Integer.parseInt(options.getOrDefault("runner-batch", "10")),
                     duration(options.getOrDefault("replica-delay", "100ms")),
