@@ -198,8 +198,10 @@ public final class LoadTest {
             ArrayNode tasks = JSON.createArrayNode();
             for (String task : TASKS) {
                 ObjectNode queue = JSON.createObjectNode().put("name", task);
+                // load-a's limit is below what the runners hold at once (runners × runner-batch), so it binds;
+                // limited queues also take the dequeuer's queue lock. load-b is unlimited.
                 if (!task.equals("load-b")) {
-                    queue.put("concurrencyLimit", 25); // limited queues take the dequeuer's queue lock
+                    queue.put("concurrencyLimit", task.equals("load-a") ? 10 : 25);
                 }
                 tasks.add(JSON.createObjectNode().put("slug", task).put("ttl", "10m").put("triggerSource", "STANDARD")
                         .set("queue", queue));
@@ -477,6 +479,15 @@ public final class LoadTest {
         results.put("no run delivered twice by dequeue (" + deliveries.size() + " delivered, " + twice + " more than once)",
                 twice == 0);
 
+        Map<String, Integer> peaks = peakSlotsPerLimitedQueue(writer);
+        Map<String, Integer> limits = new HashMap<>();
+        writer.sql("SELECT name, concurrency_limit FROM task_queues WHERE runtime_environment_id = ? AND concurrency_limit IS NOT NULL")
+                .param(environmentId).query((rs, n) -> limits.put(rs.getString(1), rs.getInt(2))).list();
+        boolean withinLimits = limits.entrySet().stream().allMatch(e -> peaks.getOrDefault(e.getKey(), 0) <= e.getValue());
+        results.put("no limited queue ever had more runs DEQUEUED or EXECUTING than its limit (peak / limit: "
+                + limits.keySet().stream().sorted().map(q -> q + " " + peaks.getOrDefault(q, 0) + "/" + limits.get(q))
+                .collect(java.util.stream.Collectors.joining(", ")) + ")", withinLimits);
+
         long replicationStarted = System.nanoTime();
         Map<String, String> postgres = new HashMap<>();
         Map<String, String> ch = new HashMap<>();
@@ -504,6 +515,45 @@ public final class LoadTest {
         boolean passed = results.values().stream().allMatch(Boolean::booleanValue);
         System.out.println(passed ? "== ALL INVARIANTS PASS" : "== INVARIANT FAILURE");
         return passed;
+    }
+
+    /**
+     * Replays every run's snapshots (each records the run status it left the run in) in commit-time order per
+     * queue and returns, per queue, the most runs that were DEQUEUED or EXECUTING at once — what the dequeuer
+     * counts against the limit. A claim's snapshot is written under the queue's lock, so claims of one queue
+     * appear in their real order; a release's snapshot is written before its commit, so the replay can only
+     * under-count, never invent an excess.
+     */
+    private Map<String, Integer> peakSlotsPerLimitedQueue(JdbcClient writer) {
+        record Change(String queue, java.sql.Timestamp at, int delta) {
+        }
+        List<Change> changes = new ArrayList<>();
+        Map<String, Boolean> inSlot = new HashMap<>();
+        writer.sql("""
+                        SELECT s.run_id, r.queue, s.run_status, s.created_at FROM execution_snapshots s
+                        JOIN task_runs r ON r.id = s.run_id
+                        JOIN task_queues q ON q.runtime_environment_id = r.runtime_environment_id AND q.name = r.queue
+                        WHERE r.runtime_environment_id = ? AND q.concurrency_limit IS NOT NULL
+                        ORDER BY s.run_id, s.sequence""")
+                .param(environmentId)
+                .query((rs, n) -> {
+                    boolean now = Set.of("DEQUEUED", "EXECUTING").contains(rs.getString("run_status"));
+                    Boolean before = inSlot.put(rs.getString("run_id"), now);
+                    if (now != Boolean.TRUE.equals(before)) {
+                        changes.add(new Change(rs.getString("queue"), rs.getTimestamp("created_at"), now ? 1 : -1));
+                    }
+                    return null;
+                })
+                .list();
+        // Releases first at equal timestamps: again the replay may only under-count.
+        changes.sort(java.util.Comparator.comparing(Change::at).thenComparingInt(Change::delta));
+        Map<String, Integer> current = new HashMap<>();
+        Map<String, Integer> peak = new HashMap<>();
+        for (Change change : changes) {
+            int value = current.merge(change.queue(), change.delta(), Integer::sum);
+            peak.merge(change.queue(), value, Math::max);
+        }
+        return peak;
     }
 
     private static String loadAverage() {
