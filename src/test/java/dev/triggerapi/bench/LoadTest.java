@@ -49,9 +49,11 @@ import tools.jackson.databind.node.ObjectNode;
  * pool of keys, repeated), delayed and version-locked runs, while {@code --runners} runner threads dequeue,
  * start and complete attempts with a worker token.
  *
- * <p>Afterwards it checks, and prints PASS/FAIL for: no 5xx, no client error on a valid request, every 200
+ * <p>Afterwards it checks, and prints PASS/FAIL for: no 5xx, no client error on a valid request (a 429 of the
+ * trigger rate limit is counted, not failed: use {@code --trigger-api.rate-limit.trigger.enabled=false} to load
+ * past it), every 200
  * names one persisted run with its first snapshot, one run per (task, idempotency key), version locks as
- * requested, no run delivered twice to runners, and ClickHouse's final state equal to PostgreSQL's once
+ * requested, no run delivered twice to runners, no limited queue over its concurrency limit, and ClickHouse's final state equal to PostgreSQL's once
  * replication caught up. Latency figures are reported, never judged (the exit code only reflects invariants).
  *
  * <pre>
@@ -400,8 +402,12 @@ public final class LoadTest {
 
         long serverErrors = phases.stream().mapToLong(p -> p.statusesBetween(500, 599)).sum();
         results.put("0 responses 5xx (" + serverErrors + ")", serverErrors == 0);
-        long clientErrors = phases.stream().mapToLong(p -> p.statusesBetween(400, 499)).sum();
-        results.put("0 client errors 4xx on valid requests, runner actions included (" + clientErrors + ")", clientErrors == 0);
+        // 429 is the per-environment trigger rate limit doing its job (reported in the status codes, and a run
+        // created for one would show up below as a run no 2xx named); any other 4xx on these valid requests is a bug.
+        long rateLimited = phases.stream().mapToLong(p -> p.statusesBetween(429, 429)).sum();
+        long clientErrors = phases.stream().mapToLong(p -> p.statusesBetween(400, 499)).sum() - rateLimited;
+        results.put("0 client errors 4xx other than 429 on valid requests, runner actions included (" + clientErrors
+                + "; 429 rate-limited: " + rateLimited + ")", clientErrors == 0);
 
         List<String> missing = new ArrayList<>();
         for (Triggered t : answers) {
