@@ -8,6 +8,5 @@
 # See dev.triggerapi.bench.LoadTest for every option.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
-mkdir -p target/bench
 exec mvn -B -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.triggerapi.bench.LoadTest \
   -Dexec.cleanupDaemonThreads=false -Dexec.args="$*"
