@@ -1,5 +1,6 @@
 package dev.triggerapi.ids;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 
 /**
@@ -20,8 +21,17 @@ public final class Ids {
         StringBuilder sb = new StringBuilder(25);
         String time = Long.toString(System.currentTimeMillis(), 36);
         sb.append('c').append(time);
-        while (sb.length() < 25) {
-            sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+        // One draw per id: the shared SecureRandom is synchronized, and a trigger mints several ids (run, snapshot,
+        // batch); a draw per character made request threads queue on its lock under load.
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        ByteBuffer random = ByteBuffer.wrap(bytes);
+        long[] words = {random.getLong(), random.getLong()};
+        for (int i = 0; sb.length() < 25; i++) {
+            // Base-36 digits of two 64-bit words, 8 from each (36^8 < 2^42: the modulo bias is negligible).
+            int w = (i / 8) % 2;
+            sb.append(ALPHABET[(int) Long.remainderUnsigned(words[w], ALPHABET.length)]);
+            words[w] = Long.divideUnsigned(words[w], ALPHABET.length);
         }
         return sb.toString();
     }
