@@ -30,8 +30,9 @@ printf 'encoded slash in task id: HTTP '; curl -s -o /dev/null -w '%{http_code}\
 printf 'chunked 3.2 MB body: HTTP '; head -c 3200000 /dev/zero | tr '\0' ' ' | curl -s -o /dev/null -w '%{http_code}\n' -X POST "$URL" \
   -H "Authorization: Bearer $SECRET_KEY" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @-
 
-echo "== wrk warm-up (10 s, not reported)"
-SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d10s -s src/test/resources/bench/wrk-trigger.lua "$URL" > /dev/null
+WARMUP=${WARMUP:-60}
+echo "== wrk warm-up (${WARMUP} s, not reported: the JIT needs it on 2 cores)"
+SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s src/test/resources/bench/wrk-trigger.lua "$URL" > /dev/null
 echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL"
 

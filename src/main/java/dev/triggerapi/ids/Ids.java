@@ -1,6 +1,7 @@
 package dev.triggerapi.ids;
 
 import java.nio.ByteBuffer;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -9,7 +10,13 @@ import java.security.SecureRandom;
  */
 public final class Ids {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /*
+     * One generator per thread. The default SecureRandom (NativePRNG) serialises every caller on one process-wide
+     * lock around its /dev/urandom read; with a trigger minting several ids, request threads queued and spun on it
+     * (most of the monitor wait in a wrk profile, BENCHMARKS.md). A DRBG instance is seeded once from the system
+     * and then draws without any shared state.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Ids::newGenerator);
     private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final char[] KEY_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
@@ -21,10 +28,8 @@ public final class Ids {
         StringBuilder sb = new StringBuilder(25);
         String time = Long.toString(System.currentTimeMillis(), 36);
         sb.append('c').append(time);
-        // One draw per id: the shared SecureRandom is synchronized, and a trigger mints several ids (run, snapshot,
-        // batch); a draw per character made request threads queue on its lock under load.
         byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
+        RANDOM.get().nextBytes(bytes);
         ByteBuffer random = ByteBuffer.wrap(bytes);
         long[] words = {random.getLong(), random.getLong()};
         for (int i = 0; sb.length() < 25; i++) {
@@ -36,6 +41,14 @@ public final class Ids {
         return sb.toString();
     }
 
+    private static SecureRandom newGenerator() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
     /** {@code prefix_} + a new id, e.g. {@code run_c...}. */
     public static String friendly(String prefix) {
         return prefix + "_" + newId();
@@ -43,9 +56,10 @@ public final class Ids {
 
     /** A secret of {@code length} random alphanumeric characters (for API keys and tokens). */
     public static String secret(int length) {
+        SecureRandom random = RANDOM.get();
         char[] out = new char[length];
         for (int i = 0; i < length; i++) {
-            out[i] = KEY_ALPHABET[RANDOM.nextInt(KEY_ALPHABET.length)];
+            out[i] = KEY_ALPHABET[random.nextInt(KEY_ALPHABET.length)];
         }
         return new String(out);
     }
