@@ -165,14 +165,19 @@ class RequestLimitsTest {
         assertThat(runs()).isZero();
     }
 
-    /** Tomcat refuses a request head over {@code server.max-http-request-header-size} (16 KB) before Spring. */
+    /**
+     * Tomcat refuses a request head over {@code server.max-http-request-header-size} (16 KB) before Spring; the host's
+     * error valve still answers in the API's JSON shape.
+     */
     @Test
-    void headersOverSixteenKilobytesAreRefusedByTomcatWithA400() throws Exception {
+    void headersOverSixteenKilobytesAreRefusedByTomcatWithAJson400() throws Exception {
         String response = raw("POST /api/v1/tasks/t/trigger HTTP/1.1\r\nHost: localhost\r\n"
                 + "Authorization: Bearer " + env.secretKey() + "\r\nX-Padding: " + "p".repeat(20_000) + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
 
         assertThat(response).startsWith("HTTP/1.1 400");
+        assertThat(response).containsIgnoringCase("content-type: application/json")
+                .contains("{\"error\":\"Bad Request\"}").doesNotContain("<html");
         assertThat(runs()).isZero();
     }
 
