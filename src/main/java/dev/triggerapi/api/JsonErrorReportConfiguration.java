@@ -17,24 +17,19 @@ class JsonErrorReportConfiguration {
 
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonErrorReportValve() {
-        return new WebServerFactoryCustomizer<>() {
-            @Override
-            public void customize(TomcatServletWebServerFactory factory) {
-                // Runs after Boot's own customizer has added its context customizer, so its valve is there to remove.
-                factory.addContextCustomizers(context -> {
-                    if (context.getParent() instanceof StandardHost standardHost) {
-                        // Tomcat adds its default valve at start unless one of this class is in the pipeline.
-                        standardHost.setErrorReportValveClass(JsonErrorReportValve.class.getName());
-                    }
-                    var host = context.getParent().getPipeline();
-                    for (Valve valve : host.getValves()) {
-                        if (valve instanceof ErrorReportValve && !(valve instanceof JsonErrorReportValve)) {
-                            host.removeValve(valve);
-                        }
-                    }
-                    host.addValve(new JsonErrorReportValve());
-                });
+        // Runs after Boot's own customizer has added its context customizer, so Boot's valve is there to remove.
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof StandardHost standardHost) {
+                // Tomcat adds its default valve at start unless one of this class is in the pipeline.
+                standardHost.setErrorReportValveClass(JsonErrorReportValve.class.getName());
             }
-        };
+            var host = context.getParent().getPipeline();
+            for (Valve valve : host.getValves()) {
+                if (valve instanceof ErrorReportValve && !(valve instanceof JsonErrorReportValve)) {
+                    host.removeValve(valve);
+                }
+            }
+            host.addValve(new JsonErrorReportValve());
+        });
     }
 }

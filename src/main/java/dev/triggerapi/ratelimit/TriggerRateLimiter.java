@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.datasource.RedisFailOpen;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,7 +46,6 @@ public class TriggerRateLimiter {
     private static final Logger log = LoggerFactory.getLogger(TriggerRateLimiter.class);
     private static final RedisScript<List> TOKEN_BUCKET =
             RedisScript.of(new ClassPathResource("redis/trigger-rate-limit-token-bucket.lua"), List.class);
-    private static final long WARN_EVERY_MS = 10_000;
 
     static final String LIMIT_HEADER = "X-RateLimit-Limit";
     static final String REMAINING_HEADER = "X-RateLimit-Remaining";
@@ -54,26 +53,24 @@ public class TriggerRateLimiter {
 
     private final StringRedisTemplate redis;
     private final TriggerRateLimitProperties settings;
-    private final Clock clock;
     private final String refillRate;
     private final String burst;
     private final Counter allowed;
     private final Counter limited;
     private final Counter failedOpenOnError;
     private final Counter failedOpenInBackoff;
-    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
-    private volatile long skipUntil = Long.MIN_VALUE;
+    private final RedisFailOpen failOpen;
 
     TriggerRateLimiter(StringRedisTemplate redis, TriggerRateLimitProperties settings, Clock clock, MeterRegistry meters) {
         this.redis = redis;
         this.settings = settings;
-        this.clock = clock;
         this.refillRate = Double.toString(settings.refillPerSecond());
         this.burst = Integer.toString(settings.burst());
         this.allowed = decisions(meters, "allowed");
         this.limited = decisions(meters, "limited");
         this.failedOpenOnError = failOpen(meters, "redis_error");
         this.failedOpenInBackoff = failOpen(meters, "backoff");
+        this.failOpen = new RedisFailOpen(clock, settings.failureBackoff(), log);
     }
 
     /**
@@ -113,7 +110,7 @@ public class TriggerRateLimiter {
 
     /** The bucket's answer, or null when Redis could not be asked (fail open). */
     private Decision decide(String environmentId, int cost) {
-        if (clock.millis() < skipUntil) {
+        if (failOpen.backingOff()) {
             failedOpenInBackoff.increment();
             return null;
         }
@@ -124,14 +121,10 @@ public class TriggerRateLimiter {
         } catch (RuntimeException e) {
             // Timeouts and connection failures alike: Redis is unhealthy, and asking it again on every trigger
             // would add a command timeout to each one.
-            skipUntil = clock.millis() + settings.failureBackoff().toMillis();
+            failOpen.backOff();
             failedOpenOnError.increment();
-            long now = clock.millis();
-            long last = lastWarning.get();
-            if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) {
-                log.warn("Trigger rate limit unavailable, letting triggers through for {} ms: {}",
-                        settings.failureBackoff().toMillis(), e.toString());
-            }
+            failOpen.log("Trigger rate limit unavailable, letting triggers through for {} ms: {}",
+                    settings.failureBackoff().toMillis(), e.toString());
             return null;
         }
     }

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import dev.triggerapi.datasource.RedisFailOpen;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -44,14 +44,12 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private static final Logger log = LoggerFactory.getLogger(RedisTaskMetadataCache.class);
     static final String OWNER_FIELD = "__owner_worker_id";
     static final String GENERATION_FIELD = "__generation";
-    private static final long WARN_EVERY_MS = 10_000;
 
     private final RedisClient redis;
     private final TaskMetadataCodec codec;
     private final String prefix;
     private final String envTtl;
     private final String workerTtl;
-    private final long failureBackoffMs;
     private final Script replaceHash = Script.load("task-meta-replace-hash.lua");
     private final Script replaceCurrent = Script.load("task-meta-replace-current.lua");
     private final Script backfillWorker = Script.load("task-meta-backfill-worker.lua");
@@ -60,9 +58,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private final Counter backfillErrors;
     private final Counter replaceErrors;
     private final Counter decodeErrors;
-    private final Clock clock;
-    private final AtomicLong lastWarning = new AtomicLong(Long.MIN_VALUE / 2);
-    private volatile long skipUntil = Long.MIN_VALUE;
+    private final RedisFailOpen failOpen;
 
     RedisTaskMetadataCache(RedisClient redis, TaskMetaCacheProperties properties, TaskMetadataCodec codec,
                            MeterRegistry meters, Clock clock) {
@@ -71,12 +67,11 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         this.prefix = properties.keyPrefix();
         this.envTtl = Long.toString(properties.currentEnvTtlSeconds());
         this.workerTtl = Long.toString(properties.byWorkerTtlSeconds());
-        this.failureBackoffMs = properties.redis().failureBackoff().toMillis();
+        this.failOpen = new RedisFailOpen(clock, properties.redis().failureBackoff(), log);
         this.getErrors = errorCounter(meters, "get");
         this.backfillErrors = errorCounter(meters, "backfill");
         this.replaceErrors = errorCounter(meters, "replace");
         this.decodeErrors = errorCounter(meters, "decode");
-        this.clock = clock;
     }
 
     /** Builds the cache with its own connection pool. Connects lazily: never touches Redis here. */
@@ -182,7 +177,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     /** Runs one Redis call, failing open: any error (or a recent connection failure) yields null. */
     private <T> T call(Counter errors, String operation, Supplier<T> command) {
-        if (clock.millis() < skipUntil) {
+        if (failOpen.backingOff()) {
             errors.increment();
             return null;
         }
@@ -191,7 +186,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         } catch (JedisConnectionException e) {
             // The server is gone or unreachable: pooled connections are dead too, and retrying on every
             // trigger would add a timeout to each of them.
-            skipUntil = clock.millis() + failureBackoffMs;
+            failOpen.backOff();
             redis.getPool().clear();
             failed(errors, operation, e);
         } catch (RuntimeException e) {
@@ -210,13 +205,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     private void failed(Counter counter, String operation, RuntimeException e) {
         counter.increment();
-        long now = clock.millis();
-        long last = lastWarning.get();
-        if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) {
-            log.warn("Task-metadata cache {} failed, continuing without the cache: {}", operation, e.toString());
-        } else {
-            log.debug("Task-metadata cache {} failed: {}", operation, e.toString());
-        }
+        failOpen.log("Task-metadata cache {} failed, continuing without the cache: {}", operation, e.toString());
     }
 
     private static Counter errorCounter(MeterRegistry meters, String operation) {
