@@ -80,8 +80,13 @@ class SecretsNeverLoggedTest {
 
     /** Every text a log event carries: message, arguments, MDC, and the whole throwable chain. */
     private List<String> loggedText() {
+        List<ILoggingEvent> events;
+        // Background threads (pools, Redis, replication) keep logging; AppenderBase appends under the appender's lock.
+        synchronized (captured) {
+            events = new ArrayList<>(captured.list);
+        }
         List<String> texts = new ArrayList<>();
-        for (ILoggingEvent event : captured.list) {
+        for (ILoggingEvent event : events) {
             texts.add(event.getFormattedMessage());
             texts.add(String.valueOf(event.getMDCPropertyMap()));
             if (event.getArgumentArray() != null) {
