@@ -13,6 +13,7 @@ import dev.triggerapi.duration.Durations;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.taskmeta.TaskMetadataCache;
+import dev.triggerapi.taskmeta.WorkerVersion;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -43,10 +44,12 @@ public class DeploymentService {
     public WorkerRegistered register(AuthenticatedEnvironment environment, WorkerRegistration registration) {
         List<DeclaredTask> tasks = declared(registration);
         DeploymentStore.Registration stored = store.register(environment, registration.version(), tasks);
+        WorkerVersion cached = new WorkerVersion(environment.id(), registration.version(), stored.workerId(),
+                stored.tasks(), stored.queueIds());
         if (stored.current() && environment.type() == EnvironmentType.DEVELOPMENT) {
-            cache.replaceCurrent(environment.id(), stored.workerId(), stored.generation(), stored.tasks());
+            cache.replaceCurrent(cached, stored.generation());
         } else {
-            cache.replaceWorker(stored.workerId(), stored.tasks());
+            cache.replaceWorker(cached);
         }
         return new WorkerRegistered(stored.friendlyId(), registration.version(), stored.current(), !stored.created(),
                 tasks.size());
@@ -59,7 +62,8 @@ public class DeploymentService {
                     "DEVELOPMENT environments have no promotion step: the newest registered worker is current.");
         }
         DeploymentStore.Promotion promotion = store.promote(environment, version);
-        cache.replaceCurrent(environment.id(), promotion.workerId(), promotion.generation(), promotion.tasks());
+        cache.replaceCurrent(new WorkerVersion(environment.id(), version, promotion.workerId(), promotion.tasks(),
+                promotion.queueIds()), promotion.generation());
         return new PromotedDeployment(version, promotion.friendlyId());
     }
 

@@ -30,9 +30,11 @@ import org.springframework.transaction.annotation.Transactional;
 class DeploymentStore {
 
     private final JdbcClient jdbc;
+    private final WorkerTaskLookup lookup;
 
-    DeploymentStore(JdbcClient jdbc) {
+    DeploymentStore(JdbcClient jdbc, WorkerTaskLookup lookup) {
         this.jdbc = jdbc;
+        this.lookup = lookup;
     }
 
     /**
@@ -42,9 +44,10 @@ class DeploymentStore {
      * @param current    whether the worker is the environment's current worker
      * @param generation cache generation for a current-view write (DEVELOPMENT), 0 otherwise
      * @param tasks      the worker's task metadata by slug
+     * @param queueIds   the worker's queues, queue id by name
      */
     record Registration(String workerId, String friendlyId, boolean created, boolean current, long generation,
-                        Map<String, TaskMetadata> tasks) {
+                        Map<String, TaskMetadata> tasks, Map<String, String> queueIds) {
     }
 
     /**
@@ -52,8 +55,10 @@ class DeploymentStore {
      * @param friendlyId its public id
      * @param generation cache generation of this change
      * @param tasks      its task metadata by slug
+     * @param queueIds   its queues, queue id by name
      */
-    record Promotion(String workerId, String friendlyId, long generation, Map<String, TaskMetadata> tasks) {
+    record Promotion(String workerId, String friendlyId, long generation, Map<String, TaskMetadata> tasks,
+                     Map<String, String> queueIds) {
     }
 
     @Transactional
@@ -99,7 +104,8 @@ class DeploymentStore {
                     task.queueName()));
         }
         // In DEVELOPMENT the worker just inserted under the lock is the newest, hence current.
-        return new Registration(workerId, friendlyId, true, development, development ? nextGeneration() : 0, metadata);
+        return new Registration(workerId, friendlyId, true, development, development ? nextGeneration() : 0, metadata,
+                queueIds);
     }
 
     private Registration replay(AuthenticatedEnvironment env, String version, String workerId, String friendlyId,
@@ -112,7 +118,7 @@ class DeploymentStore {
         boolean current = workerId.equals(currentWorkerId(env).orElse(null));
         boolean development = env.type() == EnvironmentType.DEVELOPMENT;
         return new Registration(workerId, friendlyId, false, current, current && development ? nextGeneration() : 0,
-                stored);
+                stored, queuesOf(env.id(), workerId));
     }
 
     private static boolean sameTasks(Map<String, TaskMetadata> stored, List<DeclaredTask> declared) {
@@ -151,7 +157,8 @@ class DeploymentStore {
                             SET deployment_id = EXCLUDED.deployment_id, worker_id = EXCLUDED.worker_id,
                                 promoted_at = clock_timestamp()""")
                 .params(env.id(), deploymentId, workerId).update();
-        return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId));
+        return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId),
+                queuesOf(env.id(), workerId));
     }
 
     /** Creates missing queues and applies the declared limits; returns queue id by name. */
@@ -183,11 +190,12 @@ class DeploymentStore {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     }
 
+    private Map<String, String> queuesOf(String environmentId, String workerId) {
+        return lookup.workerQueues(environmentId, workerId);
+    }
+
     private Optional<String> currentWorkerId(AuthenticatedEnvironment env) {
-        String sql = env.type() == EnvironmentType.DEVELOPMENT
-                ? WorkerTaskLookup.NEWEST_WORKER
-                : "SELECT worker_id FROM worker_deployment_promotions WHERE runtime_environment_id = ?";
-        return jdbc.sql(sql).param(env.id()).query(String.class).optional();
+        return lookup.currentWorkerId(env.id(), env.type());
     }
 
     private void lockEnvironment(String environmentId) {

@@ -2,6 +2,8 @@ package dev.triggerapi.deployment;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.triggerapi.environment.EnvironmentType;
@@ -58,13 +60,32 @@ public class WorkerTaskLookup {
                 .params(workerId, slug).query((rs, n) -> metadata(rs)).optional();
     }
 
-    /** The id of the queue named {@code queueName} in the environment, if the worker declared it. */
-    public Optional<String> workerQueueId(String environmentId, String workerId, String queueName) {
-        return jdbc.sql("""
-                        SELECT q.id FROM task_queues q
-                        JOIN background_worker_queues wq ON wq.queue_id = q.id AND wq.worker_id = ?
-                        WHERE q.runtime_environment_id = ? AND q.name = ?""")
-                .params(workerId, environmentId, queueName).query(String.class).optional();
+    /**
+     * The environment's current worker: the newest worker in DEVELOPMENT, the promoted deployment's worker
+     * elsewhere. One indexed row.
+     */
+    public Optional<String> currentWorkerId(String environmentId, EnvironmentType type) {
+        String sql = type == EnvironmentType.DEVELOPMENT
+                ? NEWEST_WORKER
+                : "SELECT worker_id FROM worker_deployment_promotions WHERE runtime_environment_id = ?";
+        return jdbc.sql(sql).param(environmentId).query(String.class).optional();
+    }
+
+    /**
+     * The queues the worker declared, queue id by name; empty when the worker has none (or is not visible
+     * where this runs). The set is written in the worker's registration transaction and never changes.
+     */
+    public Map<String, String> workerQueues(String environmentId, String workerId) {
+        Map<String, String> queues = new HashMap<>();
+        jdbc.sql("""
+                        SELECT q.name, q.id FROM background_worker_queues wq
+                        JOIN task_queues q ON q.id = wq.queue_id AND q.runtime_environment_id = ?
+                        WHERE wq.worker_id = ?""")
+                .params(environmentId, workerId)
+                .query(rs -> {
+                    queues.put(rs.getString("name"), rs.getString("id"));
+                });
+        return queues;
     }
 
     static TaskMetadata metadata(ResultSet rs) throws SQLException {

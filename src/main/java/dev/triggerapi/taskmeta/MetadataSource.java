@@ -10,7 +10,10 @@ public enum MetadataSource {
     CACHE,
     /** Read on the replica. */
     REPLICA,
-    /** The replica had no row; the writer re-check found it (the replica is behind). */
+    /**
+     * Read on the writer: either the replica had no row and the writer re-check found it (the replica is
+     * behind), or the lookup reads the writer only (the current worker, a version's worker).
+     */
     WRITER,
     /** Neither the cache nor the database has metadata for the task. */
     MISS;

@@ -17,7 +17,22 @@ final class NoOpTaskMetadataCache implements TaskMetadataCache {
     }
 
     @Override
-    public void backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
+    public Optional<String> getVersionWorker(String environmentId, String version) {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Map<String, String>> getWorkerQueues(String workerId) {
+        return Optional.empty();
+    }
+
+    @Override
+    public CurrentBackfill backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
+        return CurrentBackfill.SKIPPED;
+    }
+
+    @Override
+    public void dropUnconfirmedCurrent(String environmentId, String workerId) {
     }
 
     @Override
@@ -25,10 +40,18 @@ final class NoOpTaskMetadataCache implements TaskMetadataCache {
     }
 
     @Override
-    public void replaceWorker(String workerId, Map<String, TaskMetadata> tasks) {
+    public void backfillVersionWorker(String environmentId, String version, String workerId) {
     }
 
     @Override
-    public void replaceCurrent(String environmentId, String workerId, long generation, Map<String, TaskMetadata> tasks) {
+    public void backfillWorkerQueues(String workerId, Map<String, String> queueIds) {
+    }
+
+    @Override
+    public void replaceWorker(WorkerVersion worker) {
+    }
+
+    @Override
+    public void replaceCurrent(WorkerVersion worker, long generation) {
     }
 }

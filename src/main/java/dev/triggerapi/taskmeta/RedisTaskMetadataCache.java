@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.triggerapi.datasource.RedisFailOpen;
@@ -26,7 +27,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * {@link TaskMetadataCache} on Redis hashes. Reads are one {@code HGET}; writes are the Lua scripts under
+ * {@link TaskMetadataCache} on Redis hashes. Each read is one {@code HGET}; writes are the Lua scripts under
  * {@code src/main/resources/redis/}, read once at startup and sent with {@code EVALSHA}, falling back to
  * {@code EVAL} when the server does not know the script (a restarted Redis has an empty script cache).
  *
@@ -50,10 +51,11 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private final String prefix;
     private final String envTtl;
     private final String workerTtl;
-    private final Script replaceHash = Script.load("task-meta-replace-hash.lua");
+    private final Script replaceWorker = Script.load("task-meta-replace-worker.lua");
     private final Script replaceCurrent = Script.load("task-meta-replace-current.lua");
-    private final Script backfillWorker = Script.load("task-meta-backfill-worker.lua");
+    private final Script backfillField = Script.load("task-meta-backfill-field.lua");
     private final Script backfillCurrent = Script.load("task-meta-backfill-current.lua");
+    private final Script dropUnconfirmedCurrent = Script.load("task-meta-drop-unconfirmed-current.lua");
     private final Counter getErrors;
     private final Counter backfillErrors;
     private final Counter replaceErrors;
@@ -112,50 +114,99 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         if (TaskMetadataCache.isReservedSlug(slug)) {
             return Optional.empty();
         }
-        String raw = call(getErrors, "read", () -> redis.hget(key, slug));
+        return decoded(key, hget(key, slug), codec::decode);
+    }
+
+    @Override
+    public Optional<String> getVersionWorker(String environmentId, String version) {
+        return Optional.ofNullable(hget(versionsKey(environmentId), version));
+    }
+
+    @Override
+    public Optional<Map<String, String>> getWorkerQueues(String workerId) {
+        String key = workerKey(workerId);
+        return decoded(key, hget(key, QUEUES_FIELD), codec::decodeQueues);
+    }
+
+    private String hget(String key, String field) {
+        return call(getErrors, "read", () -> redis.hget(key, field));
+    }
+
+    private <T> Optional<T> decoded(String key, String raw, Function<String, Optional<T>> decoder) {
         if (raw == null) {
             return Optional.empty();
         }
-        Optional<TaskMetadata> decoded = codec.decode(raw);
+        Optional<T> decoded = decoder.apply(raw);
         if (decoded.isEmpty()) {
             decodeErrors.increment();
-            log.warn("Undecodable task metadata in {} for a slug of {} characters; treating it as a miss",
-                    key, slug.length());
+            log.warn("Undecodable value in {} ({} characters); treating it as a miss", key, raw.length());
         }
         return decoded;
     }
 
     @Override
-    public void backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
-        run(backfillCurrent, backfillErrors, "back-fill", List.of(envKey(environmentId), workerKey(workerId)),
+    public CurrentBackfill backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
+        Object result = run(backfillCurrent, backfillErrors, "back-fill",
+                List.of(envKey(environmentId), workerKey(workerId)),
                 List.of(slug, codec.encode(metadata), OWNER_FIELD, workerId, envTtl, workerTtl));
+        if (!(result instanceof Long written)) {
+            return CurrentBackfill.SKIPPED;
+        }
+        return written == 2 ? CurrentBackfill.CREATED : written == 1 ? CurrentBackfill.ADDED : CurrentBackfill.REFUSED;
+    }
+
+    @Override
+    public void dropUnconfirmedCurrent(String environmentId, String workerId) {
+        run(dropUnconfirmedCurrent, backfillErrors, "back-fill", List.of(envKey(environmentId)),
+                List.of(OWNER_FIELD, workerId, GENERATION_FIELD));
     }
 
     @Override
     public void backfillByWorker(String workerId, String slug, TaskMetadata metadata) {
-        run(backfillWorker, backfillErrors, "back-fill", List.of(workerKey(workerId)),
+        run(backfillField, backfillErrors, "back-fill", List.of(workerKey(workerId)),
                 List.of(slug, codec.encode(metadata), workerTtl));
     }
 
     @Override
-    public void replaceWorker(String workerId, Map<String, TaskMetadata> tasks) {
-        List<String> args = new ArrayList<>(1 + 2 * tasks.size());
-        args.add(workerTtl);
-        addTasks(args, tasks);
-        run(replaceHash, replaceErrors, "replace", List.of(workerKey(workerId)), args);
+    public void backfillVersionWorker(String environmentId, String version, String workerId) {
+        run(backfillField, backfillErrors, "back-fill", List.of(versionsKey(environmentId)),
+                List.of(version, workerId, workerTtl));
     }
 
     @Override
-    public void replaceCurrent(String environmentId, String workerId, long generation, Map<String, TaskMetadata> tasks) {
-        List<String> args = new ArrayList<>(6 + 2 * tasks.size());
+    public void backfillWorkerQueues(String workerId, Map<String, String> queueIds) {
+        run(backfillField, backfillErrors, "back-fill", List.of(workerKey(workerId)),
+                List.of(QUEUES_FIELD, codec.encodeQueues(queueIds), workerTtl));
+    }
+
+    @Override
+    public void replaceWorker(WorkerVersion worker) {
+        List<String> args = new ArrayList<>(5 + 2 * worker.tasks().size());
+        args.add(workerTtl);
+        args.add(worker.version());
+        args.add(worker.workerId());
+        args.add(QUEUES_FIELD);
+        args.add(codec.encodeQueues(worker.queueIds()));
+        addTasks(args, worker.tasks());
+        run(replaceWorker, replaceErrors, "replace",
+                List.of(workerKey(worker.workerId()), versionsKey(worker.environmentId())), args);
+    }
+
+    @Override
+    public void replaceCurrent(WorkerVersion worker, long generation) {
+        List<String> args = new ArrayList<>(9 + 2 * worker.tasks().size());
         args.add(envTtl);
         args.add(workerTtl);
         args.add(OWNER_FIELD);
-        args.add(workerId);
+        args.add(worker.workerId());
         args.add(GENERATION_FIELD);
         args.add(Long.toString(generation));
-        addTasks(args, tasks);
-        run(replaceCurrent, replaceErrors, "replace", List.of(envKey(environmentId), workerKey(workerId)), args);
+        args.add(worker.version());
+        args.add(QUEUES_FIELD);
+        args.add(codec.encodeQueues(worker.queueIds()));
+        addTasks(args, worker.tasks());
+        run(replaceCurrent, replaceErrors, "replace", List.of(envKey(worker.environmentId()),
+                workerKey(worker.workerId()), versionsKey(worker.environmentId())), args);
     }
 
     private void addTasks(List<String> args, Map<String, TaskMetadata> tasks) {
@@ -165,8 +216,8 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         });
     }
 
-    private void run(Script script, Counter errors, String operation, List<String> keys, List<String> args) {
-        call(errors, operation, () -> {
+    private Object run(Script script, Counter errors, String operation, List<String> keys, List<String> args) {
+        return call(errors, operation, () -> {
             try {
                 return redis.evalsha(script.sha1(), keys, args);
             } catch (JedisNoScriptException e) {
@@ -201,6 +252,10 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     String workerKey(String workerId) {
         return prefix + "by-worker:" + workerId;
+    }
+
+    String versionsKey(String environmentId) {
+        return prefix + "versions:" + environmentId;
     }
 
     private void failed(Counter counter, String operation, RuntimeException e) {

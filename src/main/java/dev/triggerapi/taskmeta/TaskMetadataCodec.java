@@ -1,5 +1,7 @@
 package dev.triggerapi.taskmeta;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -10,7 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Encodes a {@link TaskMetadata} as a small JSON object with one-letter keys ({@code t} ttl, {@code s} trigger
  * source, {@code q} queue id, {@code n} queue name) and decodes it defensively: anything that is not such an
- * object, or has an unknown trigger source, decodes to empty and the caller treats it as a miss.
+ * object, or has an unknown trigger source, decodes to empty and the caller treats it as a miss. A worker's queue
+ * set is a JSON object of queue name to queue id, decoded just as defensively.
  */
 final class TaskMetadataCodec {
 
@@ -52,6 +55,32 @@ final class TaskMetadataCodec {
             return Optional.empty();
         }
         return Optional.of(new TaskMetadata(text(node, "t"), source, text(node, "q"), text(node, "n")));
+    }
+
+    String encodeQueues(Map<String, String> queueIds) {
+        ObjectNode node = json.createObjectNode();
+        queueIds.forEach(node::put);
+        return json.writeValueAsString(node);
+    }
+
+    Optional<Map<String, String>> decodeQueues(String raw) {
+        JsonNode node;
+        try {
+            node = json.readTree(raw);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        Map<String, String> queueIds = new HashMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!entry.getValue().isString()) {
+                return Optional.empty();
+            }
+            queueIds.put(entry.getKey(), entry.getValue().asString());
+        }
+        return Optional.of(queueIds);
     }
 
     private static void putIfPresent(ObjectNode node, String key, String value) {

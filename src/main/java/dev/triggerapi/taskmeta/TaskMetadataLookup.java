@@ -5,8 +5,9 @@ import java.util.Optional;
 /**
  * The outcome of a read-through lookup.
  *
- * @param metadata the task's metadata, empty when nobody has it
- * @param source   where it came from
+ * @param value  what was found, empty when nobody has it
+ * @param source where it came from
+ * @param <T>    what was looked up (task metadata, a worker id, a queue set)
  */
-public record TaskMetadataLookup(Optional<TaskMetadata> metadata, MetadataSource source) {
+public record TaskMetadataLookup<T>(Optional<T> value, MetadataSource source) {
 }

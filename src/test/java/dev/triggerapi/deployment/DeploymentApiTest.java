@@ -108,7 +108,9 @@ class DeploymentApiTest {
         ProvisionedEnvironment env = TestData.environment(provisioning, EnvironmentType.PRODUCTION);
         register(env, body("1", "a")).andExpect(status().isCreated()).andExpect(jsonPath("$.isCurrent").value(false));
         assertThat(envHash(env)).isEmpty();
-        assertThat(redis.opsForHash().entries("task-meta:by-worker:" + workerId(env, "1"))).containsOnlyKeys("a");
+        assertThat(redis.opsForHash().entries("task-meta:by-worker:" + workerId(env, "1"))).containsOnlyKeys("a", "__queues");
+        assertThat(redis.opsForHash().get("task-meta:versions:" + env.environment().id(), "1"))
+                .as("version -> worker cached at registration").isEqualTo(workerId(env, "1"));
 
         promote(env, "1").andExpect(status().isOk()).andExpect(jsonPath("$.version").value("1"));
         register(env, body("2", "a", "b")).andExpect(status().isCreated()).andExpect(jsonPath("$.isCurrent").value(false));
@@ -129,7 +131,7 @@ class DeploymentApiTest {
         promote(env, "2").andExpect(status().isOk())
                 .andExpect(jsonPath("$.workerId").value("worker_" + workerId(env, "2")));
         assertThat(envHash(env)).containsOnlyKeys("__owner_worker_id", "__generation", "b");
-        assertThat(redis.opsForHash().entries("task-meta:by-worker:" + workerId(env, "2"))).containsOnlyKeys("b");
+        assertThat(redis.opsForHash().entries("task-meta:by-worker:" + workerId(env, "2"))).containsOnlyKeys("b", "__queues");
 
         promote(env, "1").andExpect(status().isOk());
         assertThat(envHash(env)).containsOnlyKeys("__owner_worker_id", "__generation", "a")

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.triggerapi.datasource.ReadSource;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.deployment.DeploymentService;
 import dev.triggerapi.deployment.TriggerSource;
@@ -19,6 +18,7 @@ import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.ReplicaLag;
 import dev.triggerapi.support.TestData;
+import dev.triggerapi.taskmeta.TaskMetadata;
 import dev.triggerapi.taskmeta.TaskMetadataLookup;
 import dev.triggerapi.taskmeta.TaskMetadataReader;
 import dev.triggerapi.taskmeta.WorkerTaskMetadata;
@@ -62,6 +62,10 @@ class QueueResolverTest {
         return meters.get("task_meta_cache.resolve").tag("path", path).tag("source", source).counter().count();
     }
 
+    private double dbReads(String lookup, String source) {
+        return meters.get("trigger.resolve_db_reads").tag("lookup", lookup).tag("source", source).counter().count();
+    }
+
     private String workerId(AuthenticatedEnvironment env, String version) {
         return jdbc.sql("SELECT id FROM background_workers WHERE runtime_environment_id = ? AND version = ?")
                 .params(env.id(), version).query(String.class).single();
@@ -95,19 +99,26 @@ class QueueResolverTest {
     }
 
     @Test
-    void coldMissReadsTheReplicaAndBackfillsBothKeySpaces() {
+    void coldMissReadsTheCurrentWorkerOnTheWriterAndBackfillsBothKeySpaces() {
         AuthenticatedEnvironment env = environment(EnvironmentType.DEVELOPMENT);
         deployments.register(env, worker("1", task("t", "10m", "q1")));
         String worker = workerId(env, "1");
         redis.delete(java.util.List.of(envKey(env), "task-meta:by-worker:" + worker));
         awaitTaskOnReplica(worker, "t");
+        double fromWriter = resolved("current", "writer");
         double fromReplica = resolved("current", "replica");
+        double currentTaskReads = dbReads("current_task", "writer");
+        double confirmReads = dbReads("current_worker", "writer");
 
         ResolvedQueue cold = resolver.resolve(env, request("t"));
 
         assertThat(cold.queueName()).isEqualTo("q1");
         assertThat(cold.ttl()).isEqualTo("10m");
-        assertThat(resolved("current", "replica")).isEqualTo(fromReplica + 1);
+        assertThat(resolved("current", "writer")).isEqualTo(fromWriter + 1);
+        assertThat(resolved("current", "replica")).as("never from the replica").isEqualTo(fromReplica);
+        assertThat(dbReads("current_task", "writer")).isEqualTo(currentTaskReads + 1);
+        assertThat(dbReads("current_worker", "writer")).as("the hash was created: its owner confirmed once")
+                .isEqualTo(confirmReads + 1);
         assertThat(redis.opsForHash().entries(envKey(env))).containsKey("t").containsEntry("__owner_worker_id", worker);
         assertThat(redis.opsForHash().entries("task-meta:by-worker:" + worker)).containsKey("t");
 
@@ -165,17 +176,40 @@ class QueueResolverTest {
         String v2 = workerId(env, "2");
         redis.delete(envKey(env));
 
-        TaskMetadataLookup lookup = metadataReader.current(env.id(), "t", () -> {
+        TaskMetadataLookup<TaskMetadata> lookup = metadataReader.current(env.id(), "t", () -> {
             Optional<WorkerTaskMetadata> read = replicaFirst.onWriter(
                     () -> workers.currentWorkerTask(env.id(), env.type(), "t"));
             deployments.promote(env, "2"); // lands after our read, before our back-fill
-            return new ReplicaFirstReader.Result<>(read, ReadSource.WRITER);
-        });
+            return read;
+        }, () -> replicaFirst.onWriter(() -> workers.currentWorkerId(env.id(), env.type())));
 
-        assertThat(lookup.metadata().orElseThrow().queueName()).isEqualTo("old-q");
+        assertThat(lookup.value().orElseThrow().queueName()).isEqualTo("old-q");
         assertThat(redis.opsForHash().entries(envKey(env))).containsEntry("__owner_worker_id", v2);
         assertThat(redis.opsForHash().entries("task-meta:by-worker:" + v1)).containsKey("t");
         assertThat(resolver.resolve(env, request("t")).queueName()).isEqualTo("new-q");
+    }
+
+    @Test
+    void promotionWhoseCacheWriteWasLostBetweenTheWriterReadAndTheBackfillLeavesNoStaleView() {
+        AuthenticatedEnvironment env = environment(EnvironmentType.PRODUCTION);
+        deployments.register(env, worker("1", task("t", "10m", "old-q")));
+        deployments.register(env, worker("2", task("t", "10m", "new-q")));
+        deployments.promote(env, "1");
+        redis.delete(envKey(env));
+
+        TaskMetadataLookup<TaskMetadata> lookup = metadataReader.current(env.id(), "t", () -> {
+            Optional<WorkerTaskMetadata> read = replicaFirst.onWriter(
+                    () -> workers.currentWorkerTask(env.id(), env.type(), "t"));
+            deployments.promote(env, "2");
+            redis.delete(envKey(env)); // Redis restarted empty right after the promotion's own cache write
+            return read;
+        }, () -> replicaFirst.onWriter(() -> workers.currentWorkerId(env.id(), env.type())));
+
+        assertThat(lookup.value().orElseThrow().queueName()).as("the trigger in flight still used what it read")
+                .isEqualTo("old-q");
+        assertThat(redis.hasKey(envKey(env))).as("the unconfirmed view of version 1 was removed").isFalse();
+        assertThat(resolver.resolve(env, request("t")).queueName()).isEqualTo("new-q");
+        assertThat(redis.opsForHash().get(envKey(env), "__owner_worker_id")).isEqualTo(workerId(env, "2"));
     }
 
     @Test

@@ -38,6 +38,10 @@ class RedisTaskMetadataCacheTest {
         return "task-meta:by-worker:" + workerId;
     }
 
+    private WorkerVersion version(String workerId, Map<String, TaskMetadata> tasks) {
+        return new WorkerVersion(env, "v-" + workerId, workerId, tasks, Map.of("hello", "q-id"));
+    }
+
     private Map<Object, Object> hash(String key) {
         return redis.opsForHash().entries(key);
     }
@@ -65,7 +69,7 @@ class RedisTaskMetadataCacheTest {
     void currentBackfillStampsTheOwnerWhenTheEnvironmentHashHasNone() {
         String worker = Ids.newId();
 
-        cache.backfillCurrent(env, worker, "task-a", META);
+        assertThat(cache.backfillCurrent(env, worker, "task-a", META)).isEqualTo(TaskMetadataCache.CurrentBackfill.CREATED);
 
         assertThat(hash(envKey(env))).containsEntry(RedisTaskMetadataCache.OWNER_FIELD, worker).containsKey("task-a");
         assertThat(ttl(envKey(env))).isBetween(1L, 86_400L);
@@ -78,9 +82,9 @@ class RedisTaskMetadataCacheTest {
     void currentBackfillLeavesAHashOwnedByAnotherWorkerUntouchedButWritesItsOwnWorkerHash() {
         String promoted = Ids.newId();
         String stale = Ids.newId();
-        cache.replaceCurrent(env, promoted, 1, Map.of("other", META));
+        cache.replaceCurrent(version(promoted, Map.of("other", META)), 1);
 
-        cache.backfillCurrent(env, stale, "task-a", META);
+        assertThat(cache.backfillCurrent(env, stale, "task-a", META)).isEqualTo(TaskMetadataCache.CurrentBackfill.REFUSED);
 
         assertThat(hash(envKey(env))).containsEntry(RedisTaskMetadataCache.OWNER_FIELD, promoted)
                 .doesNotContainKey("task-a").containsKey("other");
@@ -90,10 +94,10 @@ class RedisTaskMetadataCacheTest {
     @Test
     void currentBackfillByTheOwnerAddsTheSlugWithoutExtendingTheSafetyTtl() {
         String worker = Ids.newId();
-        cache.replaceCurrent(env, worker, 1, Map.of("other", META));
+        cache.replaceCurrent(version(worker, Map.of("other", META)), 1);
         redis.expire(envKey(env), java.time.Duration.ofSeconds(100));
 
-        cache.backfillCurrent(env, worker, "task-a", META);
+        assertThat(cache.backfillCurrent(env, worker, "task-a", META)).isEqualTo(TaskMetadataCache.CurrentBackfill.ADDED);
 
         assertThat(hash(envKey(env))).containsKey("task-a").containsKey("other");
         assertThat(ttl(envKey(env))).isBetween(1L, 100L);
@@ -125,9 +129,9 @@ class RedisTaskMetadataCacheTest {
     void replacingTheCurrentViewDropsStaleSlugsEvenWithAnEmptyTaskList() {
         String first = Ids.newId();
         String second = Ids.newId();
-        cache.replaceCurrent(env, first, 1, Map.of("a", META, "b", META));
+        cache.replaceCurrent(version(first, Map.of("a", META, "b", META)), 1);
 
-        cache.replaceCurrent(env, second, 2, Map.of());
+        cache.replaceCurrent(version(second, Map.of()), 2);
 
         assertThat(hash(envKey(env))).containsOnlyKeys(RedisTaskMetadataCache.OWNER_FIELD,
                 RedisTaskMetadataCache.GENERATION_FIELD);
@@ -140,13 +144,13 @@ class RedisTaskMetadataCacheTest {
     void anOlderGenerationArrivingLateDoesNotOverwriteTheCurrentView() {
         String newer = Ids.newId();
         String older = Ids.newId();
-        cache.replaceCurrent(env, newer, 10, Map.of("new-task", META));
+        cache.replaceCurrent(version(newer, Map.of("new-task", META)), 10);
 
-        cache.replaceCurrent(env, older, 9, Map.of("old-task", META));
+        cache.replaceCurrent(version(older, Map.of("old-task", META)), 9);
 
         assertThat(hash(envKey(env))).containsEntry(RedisTaskMetadataCache.OWNER_FIELD, newer)
                 .containsKey("new-task").doesNotContainKey("old-task");
-        assertThat(hash(workerKey(older))).containsOnlyKeys("old-task");
+        assertThat(hash(workerKey(older))).containsOnlyKeys("old-task", TaskMetadataCache.QUEUES_FIELD);
     }
 
     @Test
@@ -158,9 +162,9 @@ class RedisTaskMetadataCacheTest {
             many.put("task-" + i, META);
         }
 
-        cache.replaceWorker(worker, many);
+        cache.replaceWorker(version(worker, many));
 
-        assertThat(hash(workerKey(worker))).hasSize(1_500).doesNotContainKey("stale");
+        assertThat(hash(workerKey(worker))).hasSize(1_501).doesNotContainKey("stale");
         assertThat(ttl(workerKey(worker))).isGreaterThan(86_400L);
     }
 
@@ -174,7 +178,7 @@ class RedisTaskMetadataCacheTest {
             tasksA.put("a-" + i, META);
             tasksB.put("b-" + i, META);
         }
-        cache.replaceCurrent(env, a, 1, tasksA);
+        cache.replaceCurrent(version(a, tasksA), 1);
         AtomicBoolean writing = new AtomicBoolean(true);
         List<String> inconsistent = new ArrayList<>();
         AtomicInteger reads = new AtomicInteger();
@@ -194,7 +198,7 @@ class RedisTaskMetadataCacheTest {
         reader.start();
         for (int generation = 2; generation < 200 || reads.get() < 50; generation++) {
             boolean toB = generation % 2 == 0;
-            cache.replaceCurrent(env, toB ? b : a, generation, toB ? tasksB : tasksA);
+            cache.replaceCurrent(version(toB ? b : a, toB ? tasksB : tasksA), generation);
         }
         writing.set(false);
         reader.join();
@@ -227,8 +231,70 @@ class RedisTaskMetadataCacheTest {
     @Test
     void reservedFieldsAreNeverReadAsTasks() {
         String worker = Ids.newId();
-        cache.replaceCurrent(env, worker, 1, Map.of("a", META));
+        cache.replaceCurrent(version(worker, Map.of("a", META)), 1);
 
         assertThat(cache.getCurrent(env, RedisTaskMetadataCache.OWNER_FIELD)).isEmpty();
+    }
+
+    @Test
+    void anUnconfirmedViewIsDroppedOnlyWhileNoPromotionHasWrittenSince() {
+        String stale = Ids.newId();
+        String promoted = Ids.newId();
+        cache.backfillCurrent(env, stale, "task-a", META);
+        cache.dropUnconfirmedCurrent(env, promoted);
+        assertThat(hash(envKey(env))).as("another owner's drop does nothing").containsKey("task-a");
+
+        cache.dropUnconfirmedCurrent(env, stale);
+        assertThat(redis.hasKey(envKey(env))).isFalse();
+
+        cache.replaceCurrent(version(stale, Map.of("task-a", META)), 5);
+        cache.dropUnconfirmedCurrent(env, stale);
+        assertThat(hash(envKey(env))).as("a promotion's view is never dropped").containsKey("task-a");
+    }
+
+    @Test
+    void registrationCachesVersionToWorkerAndTheQueueSet() {
+        String worker = Ids.newId();
+
+        cache.replaceWorker(new WorkerVersion(env, "1.2.3", worker, Map.of("t", META), Map.of("hello", "q-id", "b", "q-b")));
+
+        assertThat(cache.getVersionWorker(env, "1.2.3")).contains(worker);
+        assertThat(cache.getVersionWorker(Ids.newId(), "1.2.3")).as("versions are per environment").isEmpty();
+        assertThat(cache.getWorkerQueues(worker)).contains(Map.of("hello", "q-id", "b", "q-b"));
+        assertThat(cache.getByWorker(worker, TaskMetadataCache.QUEUES_FIELD)).as("never read as a task").isEmpty();
+        assertThat(ttl("task-meta:versions:" + env)).isGreaterThan(86_400L);
+        assertThat(redis.hasKey(envKey(env))).isFalse();
+    }
+
+    @Test
+    void promotionCachesVersionToWorkerAndTheQueueSetButNotIntoTheEnvironmentView() {
+        String worker = Ids.newId();
+
+        cache.replaceCurrent(new WorkerVersion(env, "7", worker, Map.of("t", META), Map.of("hello", "q-id")), 3);
+
+        assertThat(cache.getVersionWorker(env, "7")).contains(worker);
+        assertThat(cache.getWorkerQueues(worker)).contains(Map.of("hello", "q-id"));
+        assertThat(hash(envKey(env))).doesNotContainKey(TaskMetadataCache.QUEUES_FIELD).containsKey("t");
+    }
+
+    @Test
+    void versionAndQueueBackfillsSlideTheIdleTtl() {
+        String worker = Ids.newId();
+
+        cache.backfillVersionWorker(env, "9", worker);
+        cache.backfillWorkerQueues(worker, Map.of("x", "q-x"));
+
+        assertThat(cache.getVersionWorker(env, "9")).contains(worker);
+        assertThat(cache.getWorkerQueues(worker)).contains(Map.of("x", "q-x"));
+        assertThat(ttl("task-meta:versions:" + env)).isGreaterThan(86_400L);
+        assertThat(ttl(workerKey(worker))).isGreaterThan(86_400L);
+    }
+
+    @Test
+    void anUndecodableQueueSetIsAMiss() {
+        String worker = Ids.newId();
+        redis.opsForHash().put(workerKey(worker), TaskMetadataCache.QUEUES_FIELD, "{\"a\": 1}");
+
+        assertThat(cache.getWorkerQueues(worker)).isEmpty();
     }
 }

@@ -31,7 +31,7 @@ class TaskMetaCacheConfigurationTest {
                 JsonMapper.builder().build(), new SimpleMeterRegistry(), Clock.systemUTC());
 
         assertThat(cache).isInstanceOf(NoOpTaskMetadataCache.class);
-        cache.replaceCurrent("env", "w", 1, Map.of("t", META));
+        cache.replaceCurrent(new WorkerVersion("env", "1", "w", Map.of("t", META), Map.of()), 1);
         cache.backfillCurrent("env", "w", "t", META);
         assertThat(cache.getCurrent("env", "t")).isEmpty();
         assertThat(cache.getByWorker("w", "t")).isEmpty();
@@ -43,13 +43,18 @@ class TaskMetaCacheConfigurationTest {
         AtomicInteger queries = new AtomicInteger();
 
         for (int i = 0; i < 3; i++) {
-            TaskMetadataLookup lookup = reader.current("env", "t", () -> {
+            TaskMetadataLookup<TaskMetadata> lookup = reader.current("env", "t", () -> {
                 queries.incrementAndGet();
-                return new ReplicaFirstReader.Result<>(Optional.of(new WorkerTaskMetadata("w", META)), ReadSource.REPLICA);
+                return Optional.of(new WorkerTaskMetadata("w", META));
+            }, () -> Optional.of("w"));
+            assertThat(lookup).isEqualTo(new TaskMetadataLookup<>(Optional.of(META), MetadataSource.WRITER));
+            TaskMetadataLookup<TaskMetadata> locked = reader.byWorker("w", "t", () -> {
+                queries.incrementAndGet();
+                return new ReplicaFirstReader.Result<>(Optional.of(META), ReadSource.REPLICA);
             });
-            assertThat(lookup).isEqualTo(new TaskMetadataLookup(Optional.of(META), MetadataSource.REPLICA));
+            assertThat(locked).isEqualTo(new TaskMetadataLookup<>(Optional.of(META), MetadataSource.REPLICA));
         }
-        assertThat(queries).hasValue(3);
+        assertThat(queries).hasValue(6);
     }
 
     @Test
