@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.datasource.ReplicaFirstReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
  * <p>The replica side is the {@code datasource} package's breaker-protected replica
  * ({@code replicaFailoverDataSource}): while the replica is known to be down, every read-only path of the
  * service — this one included — is served by the writer instead of paying a connection timeout per poll.
- * That is the service-wide outage policy; the reader itself never moves a replica error to the writer.
+ * That is the service-wide outage policy; the reader itself moves only a lost replica connection to the writer,
+ * through the same rule as every other replica read ({@link ReplicaFirstReader}).
  */
 @Configuration(proxyBeanMethods = false)
 class SnapshotsSinceConfiguration {
@@ -35,7 +37,7 @@ class SnapshotsSinceConfiguration {
     SnapshotsSinceReader snapshotsSinceReader(SnapshotsSinceProperties settings,
                                               @Qualifier("writerDataSource") HikariDataSource writer,
                                               @Qualifier("replicaFailoverDataSource") ObjectProvider<DataSource> replica,
-                                              MeterRegistry meters) {
+                                              ReplicaFirstReader writerFallback, MeterRegistry meters) {
         DataSource replicaPool = replica.getIfAvailable();
         if (replicaPool == null && Boolean.TRUE.equals(settings.readReplicaEnabled())) {
             log.warn("RUN_ENGINE_READ_REPLICA_SNAPSHOTS_SINCE_ENABLED is on but no replica is configured: "
@@ -44,7 +46,7 @@ class SnapshotsSinceConfiguration {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(settings.retryThreads(), daemonThreads());
         timer.setRemoveOnCancelPolicy(true);
         // java.util.Random is thread-safe: polls draw their jitter on request threads concurrently.
-        return new SnapshotsSinceReader(replicaPool, writer, settings, timer, new Random(), meters);
+        return new SnapshotsSinceReader(replicaPool, writer, settings, timer, new Random(), writerFallback, meters);
     }
 
     private static ThreadFactory daemonThreads() {

@@ -10,6 +10,7 @@ import java.util.random.RandomGenerator;
 import javax.sql.DataSource;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.datasource.ReplicaFirstReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -31,9 +32,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *   <li>still missing: read the whole answer on the primary (not just the anchor: mixing a primary anchor
  *       with a replica window could skip snapshots the replica has not applied yet).</li>
  * </ol>
- * {@code max = 0} skips the retry. Only anchor misses move to the primary: any other replica error
- * (connection refused, timeout) propagates, so a sick replica cannot shift its whole load onto the writer.
- * A miss on the primary too is a genuine 404, logged but not counted as lag.
+ * {@code max = 0} skips the retry. Besides anchor misses, only a lost replica connection moves a poll to the
+ * primary (the replica stopped or dropped us: {@link ReplicaFirstReader#replicaConnectionLost}, which also opens
+ * the replica breaker so the following polls use the writer until the replica is back); any other replica error
+ * (a timeout, a conflict with recovery) propagates, so a merely sick replica cannot shift its load onto the
+ * writer. A miss on the primary too is a genuine 404, logged but not counted as lag.
  */
 public class SnapshotsSinceReader implements AutoCloseable {
 
@@ -48,6 +51,7 @@ public class SnapshotsSinceReader implements AutoCloseable {
     private final long retryMaxMs;
     private final ScheduledExecutorService timer;
     private final RandomGenerator random;
+    private final ReplicaFirstReader writerFallback;
     private final Counter recoveredOnReplicaRetry;
     private final Counter recoveredOnPrimary;
 
@@ -57,10 +61,12 @@ public class SnapshotsSinceReader implements AutoCloseable {
      * @param settings limit, retry window, and whether to read the replica at all
      * @param timer    runs the delayed retries (owned by this reader: {@link #close()} shuts it down)
      * @param random   jitter source
+     * @param writerFallback decides whether a failed replica read may go to the primary (lost connection)
      * @param meters   where the miss counter lives
      */
     public SnapshotsSinceReader(DataSource replica, DataSource primary, SnapshotsSinceProperties settings,
-                                ScheduledExecutorService timer, RandomGenerator random, MeterRegistry meters) {
+                                ScheduledExecutorService timer, RandomGenerator random,
+                                ReplicaFirstReader writerFallback, MeterRegistry meters) {
         this.replica = settings.readsReplica(replica != null) ? JdbcClient.create(replica) : null;
         this.primary = JdbcClient.create(primary);
         this.limit = settings.limit();
@@ -68,6 +74,7 @@ public class SnapshotsSinceReader implements AutoCloseable {
         this.retryMaxMs = settings.replicaRetryMaxMs();
         this.timer = timer;
         this.random = random;
+        this.writerFallback = writerFallback;
         this.recoveredOnReplicaRetry = Counter.builder(MISS_COUNTER).tag("outcome", "replica_retry")
                 .description("Snapshots-since polls whose anchor was missing on the replica, by how they recovered")
                 .register(meters);
@@ -93,6 +100,9 @@ public class SnapshotsSinceReader implements AutoCloseable {
         } catch (SnapshotAnchorNotFoundException replicaMiss) {
             // Most likely lag: the runner heard about this snapshot from the primary a moment ago.
         } catch (RuntimeException replicaFailure) {
+            if (writerFallback.replicaConnectionLost(replicaFailure)) {
+                return completed(() -> fromPrimary(request, false));
+            }
             return CompletableFuture.failedFuture(replicaFailure); // not a lag symptom: not the writer's problem
         }
         if (retryMaxMs == 0) {
@@ -117,6 +127,11 @@ public class SnapshotsSinceReader implements AutoCloseable {
         } catch (SnapshotAnchorNotFoundException stillMissing) {
             log.warn("Execution snapshot {} of run {} still missing on the replica {} ms after the first read; "
                     + "answering from the primary", request.snapshotId(), request.runFriendlyId(), waitedMs);
+            return fromPrimary(request, true);
+        } catch (RuntimeException replicaFailure) {
+            if (!writerFallback.replicaConnectionLost(replicaFailure)) {
+                throw replicaFailure;
+            }
             return fromPrimary(request, true);
         }
     }

@@ -35,15 +35,10 @@ final class TaskMetadataCodec {
     }
 
     Optional<TaskMetadata> decode(String raw) {
-        JsonNode node;
-        try {
-            node = json.readTree(raw);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-        if (node == null || !node.isObject()) {
-            return Optional.empty();
-        }
+        return object(raw).flatMap(TaskMetadataCodec::metadata);
+    }
+
+    private static Optional<TaskMetadata> metadata(JsonNode node) {
         String source = text(node, "s");
         if (source == null || !SOURCES.contains(source)) {
             return Optional.empty();
@@ -64,15 +59,10 @@ final class TaskMetadataCodec {
     }
 
     Optional<Map<String, String>> decodeQueues(String raw) {
-        JsonNode node;
-        try {
-            node = json.readTree(raw);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-        if (node == null || !node.isObject()) {
-            return Optional.empty();
-        }
+        return object(raw).flatMap(TaskMetadataCodec::queueIds);
+    }
+
+    private static Optional<Map<String, String>> queueIds(JsonNode node) {
         Map<String, String> queueIds = new HashMap<>();
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             if (!entry.getValue().isString()) {
@@ -81,6 +71,17 @@ final class TaskMetadataCodec {
             queueIds.put(entry.getKey(), entry.getValue().asString());
         }
         return Optional.of(queueIds);
+    }
+
+    /** The JSON object in {@code raw}, or empty for anything else (not JSON, an array, a string). */
+    private Optional<JsonNode> object(String raw) {
+        JsonNode node;
+        try {
+            node = json.readTree(raw);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
     }
 
     private static void putIfPresent(ObjectNode node, String key, String value) {

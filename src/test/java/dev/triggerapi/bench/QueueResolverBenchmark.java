@@ -21,6 +21,7 @@ import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.queue.QueueRequest;
 import dev.triggerapi.queue.QueueResolver;
+import dev.triggerapi.support.WriterConnections;
 import dev.triggerapi.taskmeta.TaskMetadataCache;
 import dev.triggerapi.taskmeta.TaskMetadataReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,8 +35,12 @@ import tools.jackson.databind.node.StringNode;
 /**
  * Benchmark (not a test) of {@link QueueResolver} against the real embedded cluster: the request
  * {@code {taskId, queue: "bench-queue", ttl: "5m"}}, 500 sequential calls and 2,000 calls at concurrency 50, for
- * three scenarios: no cache (every call reads the replica), cold cache (every call misses, reads the replica and
- * back-fills with the CAS script) and warm cache (one HGET). Prints a table and the warm-vs-no-cache speedup.
+ * three scenarios: no cache (every call reads the database), cold cache (every call misses, reads the database and
+ * back-fills with the CAS script) and warm cache (one HGET); then the same request locked to version 1 with the
+ * worker's own queue as override ({@code {taskId, lockToVersion: "1", queue: "bench-task-queue", ttl: "5m"}}),
+ * cold (the version's cache entries removed) and warm. Prints a table with the writer connections per call
+ * (counted on the routing proxy's writer pool; the run sweeper is off so nothing else uses the writer) and the
+ * warm-vs-no-cache speedup.
  *
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.triggerapi.bench.QueueResolverBenchmark</pre>
@@ -55,6 +60,7 @@ public final class QueueResolverBenchmark {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .web(WebApplicationType.NONE)
                 .run("--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
+                        "--trigger-api.run-engine.sweeper-enabled=false",
                         "--logging.level.dev.triggerapi=WARN")) {
             new QueueResolverBenchmark().run(context);
         } catch (Exception e) {
@@ -69,6 +75,7 @@ public final class QueueResolverBenchmark {
         DeploymentService deployments = context.getBean(DeploymentService.class);
         JdbcClient jdbc = context.getBean(JdbcClient.class);
         StringRedisTemplate redis = context.getBean(StringRedisTemplate.class);
+        javax.sql.DataSource dataSource = context.getBean(javax.sql.DataSource.class);
         ReplicaFirstReader reader = context.getBean(ReplicaFirstReader.class);
         QueueResolver cached = context.getBean(QueueResolver.class);
         QueueResolver uncached = new QueueResolver(new TaskMetadataReader(TaskMetadataCache.disabled()),
@@ -81,17 +88,23 @@ public final class QueueResolverBenchmark {
         // JIT warm-up of every path (replica read, CAS back-fill, HGET) on an environment we do not measure.
         for (int round = 0; round < WARMUP_ROUNDS; round++) {
             clear(redis, jdbc, warmup);
-            scenario(uncached, warmup);
-            scenario(cached, warmup);
-            scenario(cached, warmup);
+            scenario(uncached, warmup, false);
+            scenario(cached, warmup, false);
+            scenario(cached, warmup, false);
+            clear(redis, jdbc, warmup);
+            scenario(cached, warmup, true);
+            scenario(cached, warmup, true);
         }
 
         String loadBefore = loadAverage();
         List<Row> rows = new ArrayList<>();
-        rows.addAll(scenario("no cache", uncached, measured));
+        rows.addAll(scenario("no cache", uncached, measured, false, dataSource));
         clear(redis, jdbc, measured);
-        rows.addAll(scenario("cold cache", cached, measured));
-        rows.addAll(scenario("warm cache", cached, measured));
+        rows.addAll(scenario("cold cache", cached, measured, false, dataSource));
+        rows.addAll(scenario("warm cache", cached, measured, false, dataSource));
+        clear(redis, jdbc, measured);
+        rows.addAll(scenario("locked cold", cached, measured, true, dataSource));
+        rows.addAll(scenario("locked warm", cached, measured, true, dataSource));
         print(rows);
         System.out.println("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
                 + ", cores: " + Runtime.getRuntime().availableProcessors());
@@ -129,36 +142,50 @@ public final class QueueResolverBenchmark {
         return env;
     }
 
-    /** Removes both key spaces of the environment's worker so the next calls are cold. */
+    /** Removes every key of the environment and its worker so the next calls are cold. */
     private static void clear(StringRedisTemplate redis, JdbcClient jdbc, AuthenticatedEnvironment env) {
         String worker = jdbc.sql("SELECT id FROM background_workers WHERE runtime_environment_id = ?")
                 .param(env.id()).query(String.class).single();
-        redis.delete(List.of("task-meta:env:" + env.id(), "task-meta:by-worker:" + worker));
+        redis.delete(List.of("task-meta:env:" + env.id(), "task-meta:by-worker:" + worker,
+                "task-meta:versions:" + env.id()));
     }
 
     private static String slug(int i) {
         return String.format(Locale.ROOT, "bench-%04d", i);
     }
 
-    private static QueueRequest request(int i) {
-        return new QueueRequest(slug(i), "bench-queue", null, "5m");
+    private static QueueRequest request(int i, boolean locked) {
+        return locked
+                ? new QueueRequest(slug(i), "bench-task-queue", "1", "5m")
+                : new QueueRequest(slug(i), "bench-queue", null, "5m");
     }
 
-    private static void scenario(QueueResolver resolver, AuthenticatedEnvironment env) throws Exception {
-        scenario("warm-up", resolver, env);
+    private static void scenario(QueueResolver resolver, AuthenticatedEnvironment env, boolean locked) throws Exception {
+        scenario("warm-up", resolver, env, locked, null);
     }
 
     /** Sequential calls use slugs 0..499, concurrent ones 500..2499: in a cold run every call is a first call. */
-    private static List<Row> scenario(String name, QueueResolver resolver, AuthenticatedEnvironment env)
-            throws Exception {
+    private static List<Row> scenario(String name, QueueResolver resolver, AuthenticatedEnvironment env,
+                                      boolean locked, javax.sql.DataSource writerCounted) throws Exception {
+        if (writerCounted == null) {
+            return measure(name, resolver, env, locked, null);
+        }
+        try (WriterConnections writer = WriterConnections.countAllThreads(writerCounted)) {
+            return measure(name, resolver, env, locked, writer);
+        }
+    }
+
+    private static List<Row> measure(String name, QueueResolver resolver, AuthenticatedEnvironment env,
+                                     boolean locked, WriterConnections writer) throws Exception {
         long[] sequential = new long[SEQUENTIAL];
         long started = System.nanoTime();
         for (int i = 0; i < SEQUENTIAL; i++) {
             long t0 = System.nanoTime();
-            resolver.resolve(env, request(i));
+            resolver.resolve(env, request(i, locked));
             sequential[i] = System.nanoTime() - t0;
         }
         long sequentialWall = System.nanoTime() - started;
+        int sequentialWriter = writer == null ? 0 : writer.taken();
 
         long[] concurrent = new long[CONCURRENT];
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
@@ -168,7 +195,7 @@ public final class QueueResolverBenchmark {
             int index = i;
             futures.add(pool.submit(() -> {
                 long t0 = System.nanoTime();
-                resolver.resolve(env, request(SEQUENTIAL + index));
+                resolver.resolve(env, request(SEQUENTIAL + index, locked));
                 concurrent[index] = System.nanoTime() - t0;
             }));
         }
@@ -177,19 +204,20 @@ public final class QueueResolverBenchmark {
         }
         long concurrentWall = System.nanoTime() - started;
         pool.shutdown();
-        return List.of(new Row(name, "sequential", sequential, sequentialWall),
-                new Row(name, "concurrency " + CONCURRENCY, concurrent, concurrentWall));
+        int concurrentWriter = writer == null ? 0 : writer.taken() - sequentialWriter;
+        return List.of(new Row(name, "sequential", sequential, sequentialWall, sequentialWriter),
+                new Row(name, "concurrency " + CONCURRENCY, concurrent, concurrentWall, concurrentWriter));
     }
 
     private static void print(List<Row> rows) {
         System.out.println();
         System.out.println("QueueResolver benchmark, request {taskId, queue: \"bench-queue\", ttl: \"5m\"}, times in µs");
-        System.out.printf(Locale.ROOT, "%-11s %-15s %6s %9s %9s %9s %9s %9s %10s%n",
-                "scenario", "mode", "n", "mean", "p50", "p95", "p99", "max", "ops/s");
+        System.out.printf(Locale.ROOT, "%-11s %-15s %6s %9s %9s %9s %9s %9s %10s %12s%n",
+                "scenario", "mode", "n", "mean", "p50", "p95", "p99", "max", "ops/s", "writer/call");
         for (Row row : rows) {
-            System.out.printf(Locale.ROOT, "%-11s %-15s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f%n",
+            System.out.printf(Locale.ROOT, "%-11s %-15s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f %12.3f%n",
                     row.scenario, row.mode, row.latencies.length, row.mean(), row.percentile(50), row.percentile(95),
-                    row.percentile(99), row.max(), row.opsPerSecond());
+                    row.percentile(99), row.max(), row.opsPerSecond(), (double) row.writerConnections / row.latencies.length);
         }
         for (String mode : List.of("sequential", "concurrency " + CONCURRENCY)) {
             Row none = find(rows, "no cache", mode);
@@ -204,7 +232,7 @@ public final class QueueResolverBenchmark {
         return rows.stream().filter(r -> r.scenario.equals(scenario) && r.mode.equals(mode)).findFirst().orElseThrow();
     }
 
-    private record Row(String scenario, String mode, long[] latencies, long wallNanos) {
+    private record Row(String scenario, String mode, long[] latencies, long wallNanos, int writerConnections) {
 
         Row {
             latencies = latencies.clone();

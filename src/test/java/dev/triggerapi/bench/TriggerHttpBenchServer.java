@@ -36,7 +36,9 @@ public final class TriggerHttpBenchServer {
                         "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
                         "--logging.level.dev.triggerapi=WARN",
                         // One environment at full speed: the bench measures trigger throughput, not the limiter.
-                        "--trigger-api.rate-limit.trigger.enabled=" + System.getProperty("bench.rateLimit", "false"));
+                        "--trigger-api.rate-limit.trigger.enabled=" + System.getProperty("bench.rateLimit", "false"),
+                        // Off for benchmarks that count writer connections per request (locked-trigger-http.sh).
+                        "--trigger-api.run-engine.sweeper-enabled=" + System.getProperty("bench.sweeper", "true"));
         ProvisionedEnvironment env = context.getBean(EnvironmentProvisioning.class)
                 .createEnvironment("bench", "bench", EnvironmentType.DEVELOPMENT);
         context.getBean(DeploymentService.class).register(env.environment(), new WorkerRegistration("1", List.of(

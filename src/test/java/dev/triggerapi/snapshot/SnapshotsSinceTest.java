@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +20,8 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.datasource.ReplicaCircuitBreaker;
+import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
@@ -84,6 +87,8 @@ class SnapshotsSinceTest {
     @Qualifier("replicaDataSource")
     HikariDataSource replicaPool;
 
+    /** The readers' own breaker: opening it must not move the rest of the application's reads. */
+    private final ReplicaCircuitBreaker breaker = new ReplicaCircuitBreaker(Clock.systemUTC());
     private ProvisionedEnvironment env;
     private ProvisionedWorkerGroup workerGroup;
     private CountingDataSource replica;
@@ -109,7 +114,8 @@ class SnapshotsSinceTest {
                                         MeterRegistry registry) {
         reader = new SnapshotsSinceReader(replicaSource, writer,
                 new SnapshotsSinceProperties(replicaEnabled, minMs, maxMs, limit, 1),
-                Executors.newSingleThreadScheduledExecutor(), new Random(), registry);
+                Executors.newSingleThreadScheduledExecutor(), new Random(),
+                new ReplicaFirstReader(transactionManager, breaker, registry), registry);
         return reader;
     }
 
@@ -339,12 +345,13 @@ class SnapshotsSinceTest {
     }
 
     @Test
-    void replicaErrorsOtherThanAMissAreNotShiftedOntoThePrimary() throws Exception {
+    void replicaErrorsOtherThanAMissOrALostConnectionAreNotShiftedOntoThePrimary() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DriverManagerDataSource unreachable = new DriverManagerDataSource(
-                "jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres?connectTimeout=2",
-                "postgres", "");
-        SnapshotsSinceReader reader = reader(null, 50, 200, 50, unreachable, registry);
+        // The server answers, but refuses the session (3D000 invalid_catalog_name): not a lost connection.
+        DriverManagerDataSource refusing = new DriverManagerDataSource(
+                "jdbc:postgresql://127.0.0.1:" + Cluster.get().replicaPort() + "/no_such_database?connectTimeout=2",
+                Cluster.get().username(), "");
+        SnapshotsSinceReader reader = reader(null, 50, 200, 50, refusing, registry);
         StartedRun run = startedRun();
 
         CompletableFuture<SnapshotsSince> answer = reader.read(new SnapshotsSinceRequest(run.created().friendlyId(),
@@ -354,6 +361,26 @@ class SnapshotsSinceTest {
         Throwable cause = catchThrowableOfType(ExecutionException.class, answer::get).getCause();
         assertThat(cause).isInstanceOf(DataAccessException.class);
         assertThat(writer.acquired.get()).isZero();
+        assertThat(breaker.replicaAvailable()).isTrue();
+    }
+
+    @Test
+    void aLostReplicaConnectionIsAnsweredFromThePrimaryOnceAndOpensTheBreaker() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DriverManagerDataSource unreachable = new DriverManagerDataSource(
+                "jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres?connectTimeout=2",
+                "postgres", "");
+        SnapshotsSinceReader reader = reader(null, 50, 200, 50, unreachable, registry);
+        StartedRun run = startedRun();
+
+        SnapshotsSince answer = reader.read(new SnapshotsSinceRequest(run.created().friendlyId(),
+                run.dequeued().snapshot().id(), null)).get(30, TimeUnit.SECONDS);
+
+        assertThat(answer.snapshots()).extracting(s -> s.snapshot().id()).containsExactly(run.started().snapshot().id());
+        assertThat(writer.acquired.get()).isEqualTo(1);
+        assertThat(registry.get("datasource.replica.fallback").tag("reason", "connection_lost").counter().count())
+                .isEqualTo(1);
+        assertThat(breaker.replicaAvailable()).as("the following reads go to the writer").isFalse();
     }
 
     @Test
