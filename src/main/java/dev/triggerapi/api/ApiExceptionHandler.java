@@ -3,6 +3,7 @@ package dev.triggerapi.api;
 import java.util.stream.Collectors;
 
 import jakarta.validation.ConstraintViolationException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -10,6 +11,7 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -106,6 +108,21 @@ public class ApiExceptionHandler {
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e) {
         return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported content type; send application/json");
+    }
+
+    /** A Content-Type that does not parse or is a wildcard; {@link RequestEncodingFilter} normally answers first. */
+    @ExceptionHandler(InvalidMediaTypeException.class)
+    ResponseEntity<ApiError> invalidMediaType(InvalidMediaTypeException e) {
+        return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unusable content type; send application/json");
+    }
+
+    /**
+     * Tomcat's parameter parser gave up on the query string (a malformed percent-escape, say). The request filter
+     * refuses such queries before any controller runs; this keeps the answer a 400 should one slip through.
+     */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ApiError> undecodableParameters(InvalidParameterException e) {
+        return error(HttpStatus.BAD_REQUEST, "The query string cannot be decoded");
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)

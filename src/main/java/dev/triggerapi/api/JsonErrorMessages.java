@@ -16,6 +16,11 @@ final class JsonErrorMessages {
         if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
             return "Request body is required";
         }
+        for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof InvalidUnicodeException invalidUnicode) {
+                return invalidUnicode.getMessage();
+            }
+        }
         if (cause instanceof InvalidFormatException invalid) {
             return "Invalid value for '" + path(invalid) + "'";
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import tools.jackson.databind.JsonNode;
@@ -24,14 +25,14 @@ public record WorkerRegistration(
     /**
      * One task of the worker version.
      *
-     * @param slug          the task id triggers use
+     * @param slug          the task id triggers use ({@link TaskIds})
      * @param ttl           default ttl of its runs: a duration string ({@code 10m}, {@code 1h30m}) or seconds
      * @param triggerSource STANDARD (default), SCHEDULED or AGENT
      * @param queue         its default queue; defaults to {@code task/<slug>} without a limit
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TaskDeclaration(
-            @NotBlank @Size(max = 128) String slug,
+            @NotBlank @Size(max = TaskIds.MAX_LENGTH) @Pattern(regexp = TaskIds.PATTERN, message = TaskIds.RULE) String slug,
             JsonNode ttl,
             TriggerSource triggerSource,
             @Valid QueueDeclaration queue) {

@@ -111,14 +111,24 @@ final class RunListQueryParser {
                         + sizeParam + "'");
             }
         }
-        String after = single(params, "page[after]");
-        String before = single(params, "page[before]");
+        String afterParam = single(params, "page[after]");
+        String beforeParam = single(params, "page[before]");
+        RunListCursor after = afterParam == null ? null : RunListCursor.decode("page[after]", afterParam);
+        RunListCursor before = beforeParam == null ? null : RunListCursor.decode("page[before]", beforeParam);
         if (after != null && before != null) {
-            throw ApiException.badRequest("page[after] and page[before] cannot be combined");
+            // The SDK keeps the cursor it followed last and adds the new one: the newer hop is the step asked for.
+            if (after.hop() == before.hop()) {
+                throw ApiException.badRequest("page[after] and page[before] cannot be combined: pass the "
+                        + "pagination.next or pagination.previous value of the page you are on");
+            }
+            if (after.hop() > before.hop()) {
+                before = null;
+            } else {
+                after = null;
+            }
         }
         return new RunListQuery(environmentId, statuses, tasks, sources, tags, from, createdBefore, isTest, size,
-                after == null ? null : RunListCursor.decode("page[after]", after),
-                before == null ? null : RunListCursor.decode("page[before]", before));
+                after, before);
     }
 
     /** All values of a parameter, repeated or comma-joined, trimmed, empty ones dropped. */

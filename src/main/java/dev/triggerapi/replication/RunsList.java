@@ -59,18 +59,20 @@ final class RunsList {
         int size = query.pageSize();
         RunListPage.Pagination pagination;
         List<RunListRow> page;
+        RunListCursor followed = query.before() != null ? query.before() : query.after();
+        int hop = followed == null ? 1 : followed.hop() + 1;
         if (query.before() == null) {
             List<RunListRow> rows = find(query, true, query.after(), size + 1);
             page = rows.subList(0, Math.min(size, rows.size()));
-            String next = rows.size() > size ? page.get(page.size() - 1).cursor().encode() : null;
-            String previous = query.after() != null && !page.isEmpty() ? page.get(0).cursor().encode() : null;
+            String next = rows.size() > size ? page.get(page.size() - 1).cursor().atHop(hop).encode() : null;
+            String previous = query.after() != null && !page.isEmpty() ? page.get(0).cursor().atHop(hop).encode() : null;
             pagination = new RunListPage.Pagination(next, previous);
         } else {
             List<RunListRow> rows = find(query, false, query.before(), size + 1);
             page = new ArrayList<>(rows.subList(0, Math.min(size, rows.size())));
             Collections.reverse(page);
-            String previous = rows.size() > size ? page.get(0).cursor().encode() : null;
-            String next = !page.isEmpty() ? page.get(page.size() - 1).cursor().encode() : null;
+            String previous = rows.size() > size ? page.get(0).cursor().atHop(hop).encode() : null;
+            String next = !page.isEmpty() ? page.get(page.size() - 1).cursor().atHop(hop).encode() : null;
             pagination = new RunListPage.Pagination(next, previous);
         }
         RunListItem.Environment environment = new RunListItem.Environment(env.id(), env.slug());

@@ -32,13 +32,14 @@ import tools.jackson.databind.JsonNode;
  * @param attemptCount        attempts started
  * @param idempotencyKey      the idempotency key while the run holds it
  * @param ttl                 the ttl as triggered
- * @param batchId             the batch, if any
+ * @param batchId             the batch's public id ({@code batch_...}, as the SDK's batch trigger returned it), if any
  * @param metadata            metadata object, if any
  * @param payload             the payload as plain JSON
  * @param payloadPresignedUrl where to download an offloaded payload
  * @param output              the output as plain JSON, if finished successfully
  * @param outputPresignedUrl  where to download an offloaded output
  * @param error               the last error, if any
+ * @param version             the worker version the run is locked to ({@code lockToVersion}), if any
  */
 public record RetrievedRun(
         String id,
@@ -68,5 +69,6 @@ public record RetrievedRun(
         String payloadPresignedUrl,
         JsonNode output,
         String outputPresignedUrl,
-        RunError error) {
+        RunError error,
+        String version) {
 }

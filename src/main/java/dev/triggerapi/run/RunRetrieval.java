@@ -49,7 +49,11 @@ public class RunRetrieval {
                         SELECT friendly_id, runtime_environment_id, status, task_identifier, is_test, created_at, updated_at,
                                started_at, completed_at, delay_until, expired_at, tags, attempt_number, idempotency_key,
                                ttl, batch_id, metadata, metadata_type, payload, payload_type, output, output_type,
-                               error::text AS error
+                               error::text AS error,
+                               (SELECT w.version FROM background_workers w WHERE w.id = task_runs.locked_to_worker_id)
+                                   AS locked_version,
+                               COALESCE((SELECT b.friendly_id FROM task_run_batches b WHERE b.id = task_runs.batch_id),
+                                        task_runs.batch_id) AS batch_friendly_id
                         FROM task_runs WHERE friendly_id = ? AND runtime_environment_id = ?""")
                 .params(runFriendlyId, environmentId).query(this::map).optional()).value();
     }
@@ -88,13 +92,14 @@ public class RunRetrieval {
                 rs.getInt("attempt_number"),
                 rs.getString("idempotency_key"),
                 rs.getString("ttl"),
-                rs.getString("batch_id"),
+                rs.getString("batch_friendly_id"),
                 metadata != null && metadata.isObject() ? metadata : null,
                 payloadOffloaded ? null : StoredJson.render(json, payload, payloadType),
                 payloadOffloaded ? packets.downloadUrl(environmentId, payload) : null,
                 outputOffloaded ? null : StoredJson.render(json, output, outputType),
                 outputOffloaded ? packets.downloadUrl(environmentId, output) : null,
-                error(rs.getString("error")));
+                error(rs.getString("error")),
+                rs.getString("locked_version"));
     }
 
     private RunError error(String stored) {

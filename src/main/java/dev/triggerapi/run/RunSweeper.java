@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>runs whose runner lease lapsed → QUEUED again, or SYSTEM_FAILURE when no attempts are left;</li>
  *   <li>cancelled runs whose runner never acknowledged the cancel → FINISHED.</li>
  * </ul>
- * Time comes from the injected clock; the sweeps can also be run on demand ({@link #sweepOnce()}).
+ * Time comes from the injected clock; the sweeps can also be run on demand ({@link #sweepOnce()}), and paused
+ * on every instance at once ({@link SweeperPause}).
  */
 @Component
 class RunSweeper implements SmartLifecycle {
@@ -39,6 +40,8 @@ class RunSweeper implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RunSweeper.class);
     /** Batches per sweep kind per tick: bounds one tick's work when a large backlog comes due at once. */
     private static final int MAX_BATCHES_PER_TICK = 20;
+    /** A sweep transaction found the sweeper paused ({@link SweeperPause}) and changed nothing. */
+    private static final int PAUSED = -1;
 
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
@@ -73,6 +76,10 @@ class RunSweeper implements SmartLifecycle {
         int total = 0;
         for (int batch = 0; batch < MAX_BATCHES_PER_TICK; batch++) {
             Integer changed = transaction.execute(status -> {
+                if (!Boolean.TRUE.equals(jdbc.sql("SELECT pg_try_advisory_xact_lock_shared(?)")
+                        .param(SweeperPause.LOCK_KEY).query(Boolean.class).single())) {
+                    return PAUSED;
+                }
                 Instant now = now();
                 List<LockedRun> runs = jdbc.sql("SELECT " + LockedRun.COLUMNS + " FROM task_runs WHERE " + due
                                 + " ORDER BY " + orderColumn + " LIMIT :batch FOR UPDATE SKIP LOCKED")
@@ -81,6 +88,9 @@ class RunSweeper implements SmartLifecycle {
                 runs.forEach(run -> change.accept(run, now));
                 return runs.size();
             });
+            if (changed == PAUSED) {
+                break;
+            }
             total += changed;
             if (changed < settings.sweepBatchSize()) {
                 break;

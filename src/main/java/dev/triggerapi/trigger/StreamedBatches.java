@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.api.InvalidUnicodeException;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.run.NewRun;
@@ -149,6 +150,11 @@ class StreamedBatches {
             try {
                 item = json.readValue(line, StreamedBatchItem.class);
             } catch (JacksonException e) {
+                for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+                    if (t instanceof InvalidUnicodeException invalid) {
+                        throw ApiException.badRequest("Line " + lineNumber + ": " + invalid.getMessage());
+                    }
+                }
                 throw ApiException.badRequest("Line " + lineNumber + ": invalid JSON item");
             }
             if (item == null || item.index() == null || item.task() == null || item.task().isBlank()) {

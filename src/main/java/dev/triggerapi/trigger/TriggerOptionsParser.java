@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.deployment.TaskIds;
 import dev.triggerapi.duration.Durations;
+import dev.triggerapi.run.MetadataShape;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,7 +37,6 @@ class TriggerOptionsParser {
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 2048;
     static final int MAX_TAGS = 10;
     static final int MAX_TAG_LENGTH = 127;
-    static final int MAX_TASK_ID_LENGTH = 128;
     static final int MAX_VERSION_LENGTH = 128;
     static final int MAX_CONTENT_TYPE_LENGTH = 256;
     static final int MAX_CONCURRENCY_KEY_LENGTH = 1024;
@@ -80,6 +81,7 @@ class TriggerOptionsParser {
         String metadata = stored("options.metadata", o.metadata());
         // Checked even without metadata, so a malformed type is never silently dropped.
         String metadataType = contentType("options.metadataType", o.metadataType());
+        MetadataShape.check(json, "options.metadata", metadata, metadataType);
         return new ParsedTrigger(
                 stored("payload", payload),
                 contentType("options.payloadType", o.payloadType()),
@@ -118,15 +120,15 @@ class TriggerOptionsParser {
         return type == null ? DEFAULT_CONTENT_TYPE : type;
     }
 
-    /** A task id as it is stored on the run (and in its default queue name). */
+    /** A task id as it is stored on the run (and in its default queue name): the SDK's alphabet only. */
     static void checkTaskId(String taskId) {
         if (taskId == null || taskId.isBlank()) {
             throw ApiException.badRequest("task: must not be blank");
         }
-        if (taskId.length() > MAX_TASK_ID_LENGTH) {
-            throw ApiException.badRequest("task: must be at most " + MAX_TASK_ID_LENGTH + " characters");
+        if (!TaskIds.isValid(taskId)) {
+            throw ApiException.badRequest("task: '" + abbreviate(taskId.replaceAll("\\p{Cntrl}", "?"))
+                    + "' is not a task id: " + TaskIds.RULE);
         }
-        noNul("task", taskId);
     }
 
     /** An optional stored string: blank is absent, otherwise bounded and NUL-free (400 otherwise). */
@@ -171,12 +173,24 @@ class TriggerOptionsParser {
         throw ApiException.badRequest("options.queue: expected {\"name\": \"...\"}");
     }
 
-    /** Queue names are sanitised later (disallowed characters such as NUL removed); only the size is bounded here. */
+    /**
+     * Queue names are sanitised later (characters outside letters, digits and {@code _ - . /} removed); a name that
+     * would sanitise to nothing is refused here rather than silently routed to the task's default queue.
+     */
     private static String boundedQueueName(String name) {
         if (name.length() > MAX_CONTENT_TYPE_LENGTH) {
             throw ApiException.badRequest("options.queue.name: must be at most " + MAX_CONTENT_TYPE_LENGTH + " characters");
         }
+        if (name.chars().noneMatch(TriggerOptionsParser::queueNameCharacter)) {
+            throw ApiException.badRequest("options.queue.name: must name a queue (letters, digits, _ - . /); "
+                    + "leave out 'queue' to use the task's own queue");
+        }
         return name;
+    }
+
+    private static boolean queueNameCharacter(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '-' || c == '.' || c == '/';
     }
 
     private static Instant delayUntil(JsonNode delay, Instant now) {

@@ -10,22 +10,31 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.run.SweeperPause;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,7 +51,9 @@ import tools.jackson.databind.json.JsonMapper;
  * in the database (runs, snapshots, batches, workers, queues, deployments, packets of the test environment).
  * Accepted cases must leave the run readable through {@code GET /api/v3/runs/{id}}.
  *
- * <p>Reproduce a run with {@code -Dfuzz.seed=<seed>} (the seed is in every test name and failure message).
+ * <p>Reproduce a run with {@code -Dfuzz.seed=<seed>} (the seed is in every test name and failure message), and
+ * replay it N times in a row with {@code -Dfuzz.repeat=N}. Each case runs with the run sweeper paused
+ * ({@link SweeperPause}), so background expiry of an earlier accepted run never looks like a change.
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,6 +78,9 @@ class HostileInputFuzzTest {
     JdbcClient jdbc;
     @Autowired
     JsonMapper json;
+    @Autowired
+    @Qualifier("writerDataSource")
+    DataSource writer;
 
     private ProvisionedEnvironment env;
     private HostileRequests.Fixture fixture;
@@ -96,18 +110,62 @@ class HostileInputFuzzTest {
                 token(upload), token(download));
     }
 
+    /**
+     * The cases of {@link #SEED}, once, or {@code -Dfuzz.repeat=N} times in a row, each repetition against a fresh
+     * environment and fixture (as a fresh run would be), so a seed can be replayed many times in one JVM.
+     */
     @TestFactory
-    Stream<DynamicTest> everyHostileRequestIsAClean4xxThatChangesNothing() {
+    Stream<DynamicNode> everyHostileRequestIsAClean4xxThatChangesNothing() {
+        int repeat = Integer.getInteger("fuzz.repeat", 1);
+        Stream<DynamicNode> first = tests("");
+        if (repeat <= 1) {
+            return first;
+        }
+        Stream<DynamicNode> more = IntStream.rangeClosed(2, repeat).mapToObj(r -> DynamicContainer.dynamicContainer(
+                "repetition " + r + " of seed " + SEED,
+                // flatMap is lazy: the fresh fixture is made when JUnit reaches this repetition, not up front.
+                Stream.of(r).flatMap(n -> {
+                    createFixtureUnchecked();
+                    return tests("[repetition " + n + "] ");
+                })));
+        return Stream.concat(first, more);
+    }
+
+    private Stream<DynamicNode> tests(String prefix) {
         List<FuzzCase> cases = new HostileRequests(new Random(SEED), fixture).generate();
-        System.out.printf("HostileInputFuzzTest: seed=%d, %d cases (%d must be rejected)%n", SEED, cases.size(),
+        System.out.printf("HostileInputFuzzTest: %sseed=%d, %d cases (%d must be rejected)%n", prefix, SEED, cases.size(),
                 cases.stream().filter(FuzzCase::mustReject).count());
         return Stream.iterate(0, i -> i < cases.size(), i -> i + 1).map(i -> {
             FuzzCase c = cases.get(i);
-            return DynamicTest.dynamicTest("[seed=" + SEED + " #" + i + "] " + c.name(), () -> check(c));
+            return DynamicTest.dynamicTest(prefix + "[seed=" + SEED + " #" + i + "] " + c.name(), () -> check(c));
         });
     }
 
+    private void createFixtureUnchecked() {
+        try {
+            createFixture();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs the case with the run sweeper paused on every instance ({@link SweeperPause}): an accepted case earlier
+     * in the list may have created a run with a short TTL or delay, and the sweeper expiring or queueing it between
+     * the two state reads would look like a rejected request changing the database.
+     */
     private void check(FuzzCase c) throws Exception {
+        try (Connection pause = writer.getConnection(); Statement statement = pause.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + SweeperPause.LOCK_KEY + ")");
+            try {
+                checkWithSweeperPaused(c);
+            } finally {
+                statement.execute("SELECT pg_advisory_unlock(" + SweeperPause.LOCK_KEY + ")");
+            }
+        }
+    }
+
+    private void checkWithSweeperPaused(FuzzCase c) throws Exception {
         Map<String, Object> before = persistedState();
         MvcResult result = mvc.perform(toRequest(c)).andReturn();
         if (result.getRequest().isAsyncStarted()) {
@@ -178,7 +236,20 @@ class HostileInputFuzzTest {
     }
 
     private static MockHttpServletRequestBuilder toRequest(FuzzCase c) {
-        MockHttpServletRequestBuilder builder = request(HttpMethod.valueOf(c.method()), URI.create(c.uri()));
+        MockHttpServletRequestBuilder builder;
+        try {
+            builder = request(HttpMethod.valueOf(c.method()), URI.create(c.uri()));
+        } catch (IllegalArgumentException undecodable) {
+            // A target no URI parser accepts (a stray '%'): handed to the filter chain exactly as it would arrive.
+            int q = c.uri().indexOf('?');
+            String path = q < 0 ? c.uri() : c.uri().substring(0, q);
+            String query = q < 0 ? null : c.uri().substring(q + 1);
+            builder = request(HttpMethod.valueOf(c.method()), URI.create("/")).with(r -> {
+                r.setRequestURI(path);
+                r.setQueryString(query);
+                return r;
+            });
+        }
         c.headers().forEach(builder::header);
         if (c.body() != null) {
             builder.content(c.body());

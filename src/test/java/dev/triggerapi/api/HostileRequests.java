@@ -84,6 +84,12 @@ final class HostileRequests {
         realtime();
         workerActions();
         headers();
+        // Added after every older class so that an old seed still replays its old cases with the same indices.
+        invalidUnicode();
+        contentTypesAndEncodings();
+        fractionalIntegers();
+        controlCharactersInPathIds();
+        undecodableRequestLines();
         return cases;
     }
 
@@ -487,6 +493,180 @@ final class HostileRequests {
         cases.add(authed("x-trigger-worker-environment-id huge", "POST", "/engine/v1/worker-actions/dequeue")
                 .header("Authorization", "Bearer " + f.workerToken()).header("x-trigger-worker-environment-id", letters(8000))
                 .json("{\"maxRuns\":0}").build());
+    }
+
+    // ---- fidelity classes (issue #20, #15) --------------------------------------------------------------------
+
+    /** A lone surrogate, escaped in JSON; {@code \\ud800\\udc00}-style pairs are the only valid use. */
+    private String loneSurrogate() {
+        return switch (random.nextInt(5)) {
+            case 0 -> "\\ud800";
+            case 1 -> "\\udfff";
+            case 2 -> "\\udbff\\u0041";
+            case 3 -> "\\udc00\\ud800";
+            default -> "\\ud83d\\\\ude00";
+        };
+    }
+
+    private void invalidUnicode() {
+        String trigger = "/api/v1/tasks/fuzz-task/trigger";
+        Function<String, String> options = o -> "{\"payload\":{\"n\":1},\"options\":" + o + "}";
+        for (String field : List.of("idempotencyKey", "concurrencyKey", "machine", "lockToVersion", "payloadType",
+                "metadataType", "idempotencyKeyTTL", "delay", "ttl")) {
+            post("unicode: options." + field, trigger, options.apply("{\"" + field + "\":\"k" + loneSurrogate() + "\"}"));
+        }
+        post("unicode: payload string", trigger, "{\"payload\":\"p" + loneSurrogate() + "\"}");
+        post("unicode: payload key", trigger, "{\"payload\":{\"" + loneSurrogate() + "\":1}}");
+        post("unicode: payload nested", trigger, "{\"payload\":{\"a\":[{\"b\":\"" + loneSurrogate() + "\"}]}}");
+        post("unicode: tags", trigger, options.apply("{\"tags\":[\"t" + loneSurrogate() + "\"]}"));
+        post("unicode: metadata key", trigger, options.apply("{\"metadata\":{\"" + loneSurrogate() + "\":1}}"));
+        post("unicode: metadata value", trigger, options.apply("{\"metadata\":{\"m\":\"" + loneSurrogate() + "\"}}"));
+        post("unicode: queue name", trigger, options.apply("{\"queue\":{\"name\":\"q" + loneSurrogate() + "\"}}"));
+        post("unicode: unknown field", trigger, "{\"payload\":1,\"extra\":\"" + loneSurrogate() + "\"}");
+        post("unicode: batch item", "/api/v1/tasks/batch", "{\"items\":[{\"task\":\"fuzz-task\",\"payload\":\""
+                + loneSurrogate() + "\"}]}");
+        post("unicode: create batch key", "/api/v3/batches", "{\"runCount\":1,\"idempotencyKey\":\"" + loneSurrogate() + "\"}");
+        post("unicode: create batch task ids", "/api/v3/batches", "{\"runCount\":1,\"taskIdentifiers\":[\""
+                + loneSurrogate() + "\"]}");
+        ndjson("unicode: items task", "/api/v3/batches/" + f.batchId() + "/items",
+                ("{\"index\":0,\"task\":\"t" + loneSurrogate() + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        ndjson("unicode: items payload", "/api/v3/batches/" + f.batchId() + "/items",
+                ("{\"index\":0,\"task\":\"fuzz-task\",\"payload\":\"" + loneSurrogate() + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        post("unicode: tags endpoint", "/api/v1/runs/" + f.runId() + "/tags", "{\"tags\":[\"" + loneSurrogate() + "\"]}");
+        put("unicode: metadata endpoint", "/api/v1/runs/" + f.runId() + "/metadata",
+                "{\"operations\":[{\"type\":\"set\",\"key\":\"k" + loneSurrogate() + "\",\"value\":1}]}");
+        post("unicode: deploy version", "/api/v1/deployments", "{\"version\":\"v" + loneSurrogate()
+                + "\",\"tasks\":[{\"slug\":\"s\"}]}");
+        post("unicode: deploy queue", "/api/v1/deployments", "{\"version\":\"v-" + Integer.toHexString(random.nextInt())
+                + "\",\"tasks\":[{\"slug\":\"s\",\"queue\":{\"name\":\"" + loneSurrogate() + "\"}}]}");
+        worker("unicode: attempt completion", "/engine/v1/worker-actions/runs/" + f.runId() + "/snapshots/"
+                + f.snapshotId() + "/attempts/complete", "{\"completion\":{\"ok\":true,\"output\":\"" + loneSurrogate() + "\"}}");
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF})) {
+            bytes("unicode: non-strict UTF-8 " + hex(bad), trigger, concat("{\"payload\":\"".getBytes(StandardCharsets.UTF_8),
+                    bad, "\"}".getBytes(StandardCharsets.UTF_8)));
+        }
+        // A proper pair is fine and must round-trip (the accepted run is read back by the test).
+        post("unicode: surrogate pair", trigger, "{\"payload\":\"\\ud83d\\ude00\"}").mayAccept();
+    }
+
+    private void contentTypesAndEncodings() {
+        List<String[]> endpoints = List.of(
+                new String[] {"POST", "/api/v1/tasks/fuzz-task/trigger", "{\"payload\":1}"},
+                new String[] {"POST", "/api/v1/runs/" + f.runId() + "/tags", "{\"tags\":[\"ct\"]}"},
+                new String[] {"PUT", "/api/v1/runs/" + f.runId() + "/metadata", "{\"metadata\":{\"ct\":1}}"},
+                new String[] {"POST", "/api/v1/deployments", "{\"version\":\"ct\",\"tasks\":[{\"slug\":\"s\"}]}"},
+                new String[] {"POST", "/api/v3/batches", "{\"runCount\":1}"},
+                new String[] {"POST", "/api/v1/tasks/batch", "{\"items\":[{\"task\":\"fuzz-task\"}]}"});
+        for (String[] e : endpoints) {
+            for (String type : List.of("*/*", "application/*", "*/*; q=0.5", "*/json", "application/json; charset=iso-8859-1",
+                    "application/json; charset=utf-16", "application/json; charset=bogus",
+                    "application/json; =", "application/json; a=\"unterminated", "/json")) {
+                cases.add(authed("content-type " + type + " on " + e[0] + " " + e[1], e[0], e[1]).header("Content-Type", type)
+                        .json(e[2]).build());
+            }
+            for (String type : List.of("application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
+                    "application/json; foo=bar", "APPLICATION/JSON")) {
+                cases.add(authed("content-type " + type + " on " + e[0] + " " + e[1], e[0], e[1]).header("Content-Type", type)
+                        .json(e[2]).mayAccept().build());
+            }
+            for (String encoding : List.of("gzip", "br", "deflate", "compress", "x-unknown", "gzip, identity", "identity, gzip")) {
+                cases.add(authed("content-encoding " + encoding + " on " + e[0] + " " + e[1], e[0], e[1])
+                        .header("Content-Encoding", encoding).json(e[2]).build());
+            }
+        }
+        // Cancel has no body but carries a type (the SDK sends application/json): an unusable one is refused too.
+        for (String type : List.of("*/*", "application/*", "application/json; charset=latin1")) {
+            cases.add(authed("content-type " + type + " on cancel", "POST", "/api/v2/runs/" + f.runId() + "/cancel")
+                    .header("Content-Type", type).build());
+        }
+        for (String encoding : List.of("gzip", "x-unknown")) {
+            cases.add(authed("content-encoding " + encoding + " on items", "POST", "/api/v3/batches/" + f.batchId() + "/items")
+                    .header("Content-Type", "application/x-ndjson").header("Content-Encoding", encoding)
+                    .bytes("{\"index\":0,\"task\":\"fuzz-task\"}\n".getBytes(StandardCharsets.UTF_8)).build());
+        }
+        for (String uri : List.of("/api/v3/runs/" + f.runId(), "/api/v1/runs?page[size]=1".replace("[", "%5B").replace("]", "%5D"))) {
+            cases.add(authed("content-type */* on GET " + uri, "GET", uri).header("Content-Type", "*/*").mayAccept().build());
+        }
+    }
+
+    private void fractionalIntegers() {
+        String trigger = "/api/v1/tasks/fuzz-task/trigger";
+        for (String n : List.of("1.5", "2.0", "\"1\"", "\"\"", "1e0", "0.5")) {
+            for (String field : List.of("maxAttempts", "priority", "maxDuration")) {
+                post("integer " + field + "=" + n, trigger, "{\"payload\":1,\"options\":{\"" + field + "\":" + n + "}}");
+            }
+            post("integer runCount=" + n, "/api/v3/batches", "{\"runCount\":" + n + "}");
+            ndjson("integer index=" + n, "/api/v3/batches/" + f.batchId() + "/items",
+                    ("{\"index\":" + n + ",\"task\":\"fuzz-task\"}\n").getBytes(StandardCharsets.UTF_8));
+            post("integer concurrencyLimit=" + n, "/api/v1/deployments", "{\"version\":\"v-" + Integer.toHexString(random.nextInt())
+                    + "\",\"tasks\":[{\"slug\":\"s\",\"queue\":{\"name\":\"q\",\"concurrencyLimit\":" + n + "}}]}");
+            worker("integer dequeue maxRuns=" + n, "/engine/v1/worker-actions/dequeue", "{\"maxRuns\":" + n + "}");
+        }
+        for (String queue : List.of("{\"name\":\"\"}", "{\"name\":\"  \"}", "{\"name\":\"%%%\"}", "\"\"")) {
+            post("queue " + queue, trigger, "{\"payload\":1,\"options\":{\"queue\":" + queue + "}}");
+        }
+        for (String metadata : List.of("\"str\"", "42", "[1]", nestedObjects(101), nestedObjects(150))) {
+            post("trigger metadata " + abbreviate(metadata), trigger, "{\"payload\":1,\"options\":{\"metadata\":" + metadata + "}}");
+        }
+    }
+
+    private static String nestedObjects(int levels) {
+        return "{\"k\":".repeat(levels - 1) + "{}" + "}".repeat(levels - 1);
+    }
+
+    private void controlCharactersInPathIds() {
+        for (String control : List.of("%0D%0A", "%00", "%09", "%0A", "%1B", "%7F", "%0D")) {
+            String id = "x" + control + "y";
+            post("control in task id " + control, "/api/v1/tasks/" + id + "/trigger", "{\"payload\":1}");
+            post("control in nested task id " + control, "/api/v1/tasks/folder%2F" + id + "/trigger", "{\"payload\":1}");
+            send("control in run id " + control, "GET", "/api/v3/runs/run_" + id, null);
+            send("control in cancel id " + control, "POST", "/api/v2/runs/run_" + id + "/cancel", null);
+            post("control in tags id " + control, "/api/v1/runs/run_" + id + "/tags", "{\"tags\":[\"a\"]}");
+            ndjson("control in batch id " + control, "/api/v3/batches/batch_" + id + "/items",
+                    "{\"index\":0,\"task\":\"fuzz-task\"}\n".getBytes(StandardCharsets.UTF_8));
+            send("control in version " + control, "POST", "/api/v1/deployments/" + id + "/promote", null);
+            send("control in packet path " + control, "PUT", "/api/v2/packets/" + id, null);
+            cases.add(authed("control in realtime run id " + control, "GET", "/realtime/v1/runs/run_" + id).build());
+            worker("control in runner run id " + control, "/engine/v1/worker-actions/runs/run_" + id + "/snapshots/"
+                    + f.snapshotId() + "/heartbeat", null);
+        }
+        for (String id : List.of("..%2F..%2Factuator", "..", ".", "a%2F%2Fb", "%2Fa", "a%20b", "a%3Cb%3E", "a%22b")) {
+            post("task id " + id, "/api/v1/tasks/" + id + "/trigger", "{\"payload\":1}");
+        }
+        post("task id in batch item ../x", "/api/v1/tasks/batch", "{\"items\":[{\"task\":\"../x\"}]}");
+        ndjson("task id in streamed item a b", "/api/v3/batches/" + f.batchId() + "/items",
+                "{\"index\":0,\"task\":\"a b\"}\n".getBytes(StandardCharsets.UTF_8));
+        post("deploy slug ../x", "/api/v1/deployments", "{\"version\":\"v-" + Integer.toHexString(random.nextInt())
+                + "\",\"tasks\":[{\"slug\":\"../x\"}]}");
+    }
+
+    /** Raw request targets that no URI parser accepts: the test sets them on the request as they are. */
+    private void undecodableRequestLines() {
+        List<String[]> routes = List.of(
+                new String[] {"GET", "/api/v1/runs"}, new String[] {"GET", "/api/v3/runs/" + f.runId()},
+                new String[] {"POST", "/api/v2/runs/" + f.runId() + "/cancel"},
+                new String[] {"POST", "/api/v1/tasks/fuzz-task/trigger"}, new String[] {"POST", "/api/v1/tasks/batch"},
+                new String[] {"POST", "/api/v3/batches"}, new String[] {"POST", "/api/v3/batches/" + f.batchId() + "/items"},
+                new String[] {"PUT", "/api/v1/runs/" + f.runId() + "/metadata"}, new String[] {"POST", "/api/v1/runs/" + f.runId() + "/tags"},
+                new String[] {"POST", "/api/v1/deployments"}, new String[] {"POST", "/api/v1/deployments/1/promote"},
+                new String[] {"PUT", "/api/v2/packets/fuzz-q.json"}, new String[] {"GET", "/api/v2/packets/fuzz-p.json"},
+                new String[] {"PUT", "/packets/v1/" + f.uploadToken()}, new String[] {"GET", "/packets/v1/" + f.downloadToken()},
+                new String[] {"GET", "/realtime/v1/runs/" + f.runId()}, new String[] {"GET", "/realtime/v1/runs"},
+                new String[] {"GET", "/realtime/v1/batches/" + f.batchId()},
+                new String[] {"GET", "/engine/v1/worker-actions/runs/" + f.runId() + "/snapshots/since/" + f.snapshotId()});
+        for (String[] route : routes) {
+            String query = List.of("page[after]=%%%%", "x=%", "x=%zz", "x=%FF", "x=%ED%A0%80", "x=a%00b", "%=%")
+                    .get(random.nextInt(7));
+            cases.add(authed("undecodable query " + query + " on " + route[0] + " " + route[1], route[0], route[1] + "?" + query)
+                    .json("{}").build());
+            // Segments no URI parser accepts ("%%", "%zz") cannot pass MockMvc's own path decoding; Tomcat refuses
+            // them before any filter, which UndecodableRequestTest checks over a real connection on every route.
+            int slash = route[1].lastIndexOf('/');
+            String segment = List.of("%FF%FE", "%C0%AF", "%ED%A0%80", "%F4%90%80%80").get(random.nextInt(4));
+            String path = route[1].substring(0, slash + 1) + segment + route[1].substring(slash + 1);
+            cases.add(authed("undecodable path " + path, route[0], path).json("{}").build());
+        }
     }
 
     // ---- generic body mutations ------------------------------------------------------------------------------

@@ -178,6 +178,37 @@ abstract class RunsListApiContract {
         assertThat(ids(Map.of("page[size]", "100"))).doesNotContainAnyElementsOf(other.newestFirst(i -> true));
     }
 
+    /**
+     * The official SDK's {@code getNextPage()} re-sends the query with {@code page[after]} added, and
+     * {@code getPreviousPage()} adds {@code page[before]} to that query: after one step each way both are present.
+     */
+    @Test
+    void sdkPagingForwardThenBackThenForwardCarriesBothCursorsAndFollowsTheNewerOne() throws Exception {
+        String first = list(Map.of("page[size]", "5"));
+        String next = JsonPath.read(first, "$.pagination.next");
+        String second = list(Map.of("page[size]", "5", "page[after]", next));
+        String previous = JsonPath.read(second, "$.pagination.previous");
+
+        String back = list(Map.of("page[size]", "5", "page[after]", next, "page[before]", previous));
+        assertThat(JsonPath.<List<String>>read(back, "$.data[*].id")).isEqualTo(JsonPath.read(first, "$.data[*].id"));
+        assertThat(JsonPath.<Map<String, Object>>read(back, "$.pagination")).doesNotContainKey("previous");
+
+        String forward = list(Map.of("page[size]", "5", "page[after]", JsonPath.read(back, "$.pagination.next"),
+                "page[before]", previous));
+        assertThat(JsonPath.<List<String>>read(forward, "$.data[*].id")).isEqualTo(JsonPath.read(second, "$.data[*].id"));
+    }
+
+    @Test
+    void twoCursorsOfTheSamePageCannotBeCombined() throws Exception {
+        String first = list(Map.of("page[size]", "5"));
+        String next = JsonPath.read(first, "$.pagination.next");
+        String second = list(Map.of("page[size]", "5", "page[after]", next));
+        mvc.perform(request(Map.of("page[size]", "5", "page[after]", JsonPath.read(second, "$.pagination.next"),
+                        "page[before]", JsonPath.read(second, "$.pagination.previous"))))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.error", Matchers.containsString("cannot be combined")));
+    }
+
     @Test
     void invalidParametersAreBadRequestsWithAReadableError() throws Exception {
         Map<Map<String, String>, String> cases = Map.of(
@@ -189,7 +220,7 @@ abstract class RunsListApiContract {
                 Map.of("page[size]", "101"), "page[size] must be a whole number from 1 to 100",
                 Map.of("page[size]", "abc"), "page[size] must be a whole number from 1 to 100",
                 Map.of("page[after]", "not-a-cursor"), "page[after] is not a cursor from this API",
-                Map.of("page[after]", "x", "page[before]", "y"), "cannot be combined",
+                Map.of("page[after]", "x", "page[before]", "y"), "is not a cursor from this API",
                 Map.of("filter[version]", "20250101.1"), "filter[version] is not supported");
         for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
             mvc.perform(request(c.getKey()))
