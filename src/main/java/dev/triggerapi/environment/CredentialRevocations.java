@@ -3,7 +3,14 @@ package dev.triggerapi.environment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -13,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -36,6 +45,8 @@ final class CredentialRevocations implements MessageListener {
             .maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final List<Consumer<String>> hashListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> environmentListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<Void>> probes = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
 
     CredentialRevocations(StringRedisTemplate redis) {
         this.redis = redis;
@@ -69,9 +80,73 @@ final class CredentialRevocations implements MessageListener {
         });
     }
 
+    /**
+     * Subscribes to the channel and returns once a probe published on it came back: the container's own recovery
+     * does not retry a first subscription that failed (the failure arrives wrapped), so this loop does, with
+     * back-off, until it works or the container stops.
+     */
+    void subscribe(RedisMessageListenerContainer container) {
+        ChannelTopic topic = new ChannelTopic(CHANNEL);
+        long backoffMillis = 500;
+        String lastError = null;
+        for (int attempt = 1; container.isRunning() && !Thread.currentThread().isInterrupted(); attempt++) {
+            String probe = "probe " + UUID.randomUUID();
+            CompletableFuture<Void> echoed = new CompletableFuture<>();
+            probes.put(probe, echoed);
+            try {
+                container.addMessageListener(this, topic);
+                redis.convertAndSend(CHANNEL, probe);
+                echoed.get(2, TimeUnit.SECONDS);
+                subscribed.complete(null);
+                if (attempt > 1) {
+                    log.info("Subscribed to credential revocations after {} attempts", attempt);
+                }
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | ExecutionException | TimeoutException e) {
+                lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                removeQuietly(container, topic);
+            } finally {
+                probes.remove(probe);
+            }
+            if (attempt == 3) {
+                log.warn("Not subscribed to credential revocations yet ({}); retrying. Until then other instances' "
+                        + "revocations reach this one within AUTH_CACHE_TTL", lastError);
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 10_000);
+        }
+    }
+
+    /** Completes once {@link #subscribe} confirmed the subscription (tests wait on it). */
+    CompletableFuture<Void> subscribed() {
+        return subscribed;
+    }
+
+    private void removeQuietly(RedisMessageListenerContainer container, ChannelTopic topic) {
+        try {
+            container.removeMessageListener(this, topic);
+        } catch (RuntimeException e) {
+            log.debug("Unsubscribing after a failed subscription failed too: {}", e.getMessage());
+        }
+    }
+
     @Override
     public void onMessage(Message message, byte[] pattern) {
-        String[] parts = new String(message.getBody(), StandardCharsets.UTF_8).split(" ");
+        String text = new String(message.getBody(), StandardCharsets.UTF_8);
+        CompletableFuture<Void> probe = probes.get(text);
+        if (probe != null) {
+            probe.complete(null);
+            return;
+        }
+        String[] parts = text.split(" ");
         if (parts.length == 3 && parts[0].equals("revoked")) {
             applyRevoked(parts[1], parts[2].equals("-") ? null : parts[2]);
         } else if (parts.length == 2 && parts[0].equals("keys")) {
@@ -88,12 +163,25 @@ final class CredentialRevocations implements MessageListener {
     }
 
     private void publish(String body) {
-        try {
-            redis.convertAndSend(CHANNEL, body);
-        } catch (RuntimeException e) {
-            log.warn("Could not broadcast a credential change over Redis ({}); other instances pick it up within "
-                    + "AUTH_CACHE_TTL", e.getMessage());
+        // A few quick attempts: the first command on a fresh connection can time out on a busy machine, and a lost
+        // broadcast leaves other instances on AUTH_CACHE_TTL.
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                redis.convertAndSend(CHANNEL, body);
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                try {
+                    Thread.sleep(100L << attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
+        log.warn("Could not broadcast a credential change over Redis ({}); other instances pick it up within "
+                + "AUTH_CACHE_TTL", last == null ? "interrupted" : last.getMessage());
     }
 
     private static void afterCommit(Runnable action) {

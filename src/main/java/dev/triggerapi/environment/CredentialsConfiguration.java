@@ -3,8 +3,6 @@ package dev.triggerapi.environment;
 import java.util.concurrent.Executors;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
@@ -12,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -22,8 +19,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @Configuration(proxyBeanMethods = false)
 class CredentialsConfiguration {
-
-    private static final Logger log = LoggerFactory.getLogger(CredentialsConfiguration.class);
 
     @Bean
     SecretKeyCipher secretKeyCipher(CredentialProperties settings) {
@@ -50,23 +45,15 @@ class CredentialsConfiguration {
     }
 
     /**
-     * Subscribes once the application runs, off the main thread: a Redis that is down or still starting must
-     * neither fail nor delay startup. The listener stays registered after a failed first attempt and the container
-     * re-subscribes with back-off; meanwhile {@code AUTH_CACHE_TTL} bounds how long a revoked credential lives.
+     * Subscribes once the application runs, off the main thread: a Redis that is down, still starting or slow to
+     * answer on a busy machine must neither fail nor delay startup ({@link CredentialRevocations#subscribe}).
      */
     @Bean
     ApplicationListener<ApplicationReadyEvent> credentialRevocationSubscription(
             @Qualifier("credentialRevocationListener") RedisMessageListenerContainer container,
             CredentialRevocations revocations) {
         return event -> {
-            Thread subscriber = new Thread(() -> {
-                try {
-                    container.addMessageListener(revocations, new ChannelTopic(CredentialRevocations.CHANNEL));
-                } catch (RuntimeException e) {
-                    log.warn("Subscribing to credential revocations failed at first ({}); retrying in the background",
-                            e.getMessage());
-                }
-            }, "credential-revocations-subscribe");
+            Thread subscriber = new Thread(() -> revocations.subscribe(container), "credential-revocations-subscribe");
             subscriber.setDaemon(true);
             subscriber.start();
         };

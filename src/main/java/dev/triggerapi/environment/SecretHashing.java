@@ -28,7 +28,7 @@ public final class SecretHashing {
     }
 
     /** A short, non-secret hint for humans: prefix and the last four characters. */
-    static String hint(String secret) {
+    public static String hint(String secret) {
         int cut = secret.lastIndexOf('_');
         String prefix = cut > 0 ? secret.substring(0, cut + 1) : "";
         return prefix + "…" + secret.substring(Math.max(secret.length() - 4, 0));

@@ -5,6 +5,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.triggerapi.support.Admin;
 import dev.triggerapi.support.IntegrationTest;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,28 @@ class HealthAndMetricsEndpointTest {
     MockMvc mvc;
 
     @Test
-    void healthIsUpWithWriterReplicaAndRedisComponents() throws Exception {
+    void anonymousHealthShowsOnlyTheStatus() throws Exception {
         mvc.perform(get("/actuator/health"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"))
+                .andExpect(jsonPath("$.components").doesNotExist())
+                .andExpect(jsonPath("$.details").doesNotExist());
+        mvc.perform(get("/actuator/health").header("Authorization", "Bearer not-the-admin-token"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.components").doesNotExist());
+        mvc.perform(get("/actuator/health/writer"))
+                .andExpect(jsonPath("$.details").doesNotExist());
+    }
+
+    @Test
+    void livenessAndReadinessAreOpenForOrchestrators() throws Exception {
+        mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+        mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+    }
+
+    @Test
+    void healthWithTheAdminTokenShowsWriterReplicaAndRedisDetails() throws Exception {
+        mvc.perform(get("/actuator/health").header("Authorization", Admin.AUTHORIZATION))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("UP"))
                 .andExpect(jsonPath("$.components.writer.status").value("UP"))
