@@ -11,8 +11,12 @@ public final class SecretHashing {
     }
 
     public static byte[] sha256(String secret) {
+        return sha256Bytes(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] sha256Bytes(byte[] input) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(input);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
@@ -24,7 +28,7 @@ public final class SecretHashing {
     }
 
     /** A short, non-secret hint for humans: prefix and the last four characters. */
-    static String hint(String secret) {
+    public static String hint(String secret) {
         int cut = secret.lastIndexOf('_');
         String prefix = cut > 0 ? secret.substring(0, cut + 1) : "";
         return prefix + "…" + secret.substring(Math.max(secret.length() - 4, 0));

@@ -56,7 +56,7 @@ class ReplicaFailoverTest {
             String readOnly = tx.execute(s -> jdbc.sql("SHOW transaction_read_only").query(String.class).single());
             assertThat(readOnly).as("the writer connection lent to read-only work cannot write").isEqualTo("on");
             assertThat(fallbacks()).isGreaterThan(before);
-            mvc.perform(get("/actuator/health"))
+            mvc.perform(get("/actuator/health").header("Authorization", dev.triggerapi.support.Admin.AUTHORIZATION))
                     .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status().isOk())
                     .andExpect(jsonPath("$.status").value("UP"))
                     .andExpect(jsonPath("$.components.replica.status").value("DOWN"))

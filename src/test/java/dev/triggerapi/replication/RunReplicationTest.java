@@ -111,7 +111,7 @@ class RunReplicationTest {
         ReplicationFixtures.create(creator, env.environment().id());
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, env.environment().id(), Duration.ofSeconds(60));
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health").header("Authorization", dev.triggerapi.support.Admin.AUTHORIZATION))
                 .andExpect(jsonPath("$.components.replication.status").value("UP"))
                 .andExpect(jsonPath("$.components.replication.details.state").value("STREAMING"))
                 .andExpect(jsonPath("$.components.replication.details.leader").value(true))

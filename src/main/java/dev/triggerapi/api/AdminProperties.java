@@ -1,0 +1,14 @@
+package dev.triggerapi.api;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The operator's credential ({@code trigger-api.admin.*}).
+ *
+ * @param token bearer token of the admin API ({@code /admin/**}) and of the health details ({@code ADMIN_TOKEN});
+ *              empty (default) disables the admin API and shows health details to nobody
+ */
+@ConfigurationProperties("trigger-api.admin")
+public record AdminProperties(@DefaultValue("") String token) {
+}
