@@ -36,6 +36,19 @@ public final class TimestampMicrosConverter implements CustomConverter<SchemaBui
         registration.register(column.isOptional() ? schema.optional() : schema, TimestampMicrosConverter::micros);
     }
 
+    /**
+     * PostgreSQL's text form ({@code 2026-12-04 14:28:04.63043+00}, {@code ...+05:30}), which is what the snapshot
+     * hands over, or ISO-8601.
+     */
+    static Instant parseText(String text) {
+        String iso = text.trim().replace(' ', 'T');
+        int sign = Math.max(iso.lastIndexOf('+'), iso.lastIndexOf('-'));
+        if (sign > iso.indexOf('T') && iso.length() - sign == 3) {
+            iso = iso + ":00";
+        }
+        return OffsetDateTime.parse(iso).toInstant();
+    }
+
     /** The value as Debezium decoded it (streaming and snapshot give different types) in epoch microseconds. */
     static Long micros(Object value) {
         if (value == null) {
@@ -55,7 +68,7 @@ public final class TimestampMicrosConverter implements CustomConverter<SchemaBui
         } else if (value instanceof Number n) {
             return n.longValue();
         } else {
-            instant = OffsetDateTime.parse(value.toString()).toInstant();
+            instant = parseText(value.toString());
         }
         return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
     }

@@ -1,5 +1,8 @@
 package dev.triggerapi.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +61,9 @@ public final class RunsReplicationBench {
             "UPDATE task_runs SET status = 'EXECUTING', started_at = clock_timestamp(), attempt_number = 1 WHERE id = ?",
             "UPDATE task_runs SET status = 'COMPLETED_SUCCESSFULLY', completed_at = clock_timestamp() WHERE id = ?");
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final java.util.concurrent.atomic.AtomicLong WRITER_CPU_NANOS = new java.util.concurrent.atomic.AtomicLong();
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
@@ -97,11 +103,15 @@ public final class RunsReplicationBench {
         double rowsBefore = meters.get("runs_replication.rows_flushed").counter().count();
         Map<String, double[]> stagesBefore = stages(meters);
         String loadBefore = loadAverage();
+        Map<String, Long> cpuBefore = cpu(writer);
+        WRITER_CPU_NANOS.set(0);
         Writes steady = write(creator, writer, envId, runCount, threads);
         Map<String, String> expected = postgresRuns(writer, envId);
-        waitFor(() -> expected.equals(clickHouseRuns(clickHouse, envId)), Duration.ofMinutes(10));
+        waitFor(() -> converged(clickHouse, envId, expected), Duration.ofMinutes(10));
         long convergedAt = System.nanoTime();
         String loadAfter = loadAverage();
+        Map<String, Long> cpuSteady = minusCpu(cpu(writer), cpuBefore);
+        cpuSteady.put("bench writer threads (RunCreator, JDBC updates)", WRITER_CPU_NANOS.get());
         Map<Double, Double> percentiles = new HashMap<>();
         for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
             percentiles.put(p.percentile(), p.value());
@@ -120,8 +130,11 @@ public final class RunsReplicationBench {
         Map<String, double[]> stagesBeforeDrain = stages(meters);
         long drainStarted = System.nanoTime();
         replicator.start();
-        waitFor(() -> burstExpected.equals(clickHouseRuns(clickHouse, burstEnvId)), Duration.ofMinutes(10));
+        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
+        Map<String, Long> cpuBeforeDrain = cpu(writer);
+        waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
         long drainedAt = System.nanoTime();
+        Map<String, Long> cpuDrain = minusCpu(cpu(writer), cpuBeforeDrain);
         Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
         String loadEnd = loadAverage();
 
@@ -165,6 +178,17 @@ public final class RunsReplicationBench {
             System.out.printf("| %s | %,.0f | %.2f | %.1f | %,.0f | %.2f | %.1f |%n", stage, a[0], a[1],
                     a[0] == 0 ? 0 : a[1] * 1000 / a[0], b[0], b[1], b[0] == 0 ? 0 : b[1] * 1000 / b[0]);
         }
+        System.out.println();
+        System.out.printf("CPU seconds by thread group (steady: first write → ClickHouse equal, %.1f s; catch-up: streaming → equal, %.1f s)%n",
+                (convergedAt - steady.startNanos()) / 1e9, (drainedAt - drainStarted) / 1e9);
+        System.out.println("| thread group | steady CPU s | catch-up CPU s |");
+        System.out.println("|---|---:|---:|");
+        java.util.Set<String> groups = new java.util.LinkedHashSet<>(cpuSteady.keySet());
+        groups.addAll(cpuDrain.keySet());
+        for (String group : groups) {
+            System.out.printf("| %s | %.1f | %.1f |%n", group, cpuSteady.getOrDefault(group, 0L) / 1e9,
+                    cpuDrain.getOrDefault(group, 0L) / 1e9);
+        }
     }
 
     private record Writes(long startNanos, long createdNanos, long endNanos) {
@@ -184,7 +208,8 @@ public final class RunsReplicationBench {
     /** Creates {@code runCount} runs from {@code threads} threads, then moves each through {@link #STEPS}. */
     private static Writes write(RunCreator creator, JdbcClient writer, String envId, int runCount, int threads)
             throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "bench-writer-" + n.incrementAndGet()));
         try {
             long started = System.nanoTime();
             List<Future<List<String>>> created = new ArrayList<>();
@@ -193,12 +218,14 @@ public final class RunsReplicationBench {
                 int thread = t;
                 created.add(pool.submit(() -> {
                     List<String> ids = new ArrayList<>(share);
+                    long cpu = THREADS.getCurrentThreadCpuTime();
                     for (int i = 0; i < share; i++) {
                         CreatedRun run = creator.create(new NewRun(envId, "bench-task-" + (i % 10), "task/bench-task-" + (i % 10),
                                 null, null, "{\"i\":" + i + "}", "application/json", null, null, List.of("t" + thread),
                                 null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null));
                         ids.add(run.id());
                     }
+                    WRITER_CPU_NANOS.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
                     return ids;
                 }));
             }
@@ -210,11 +237,13 @@ public final class RunsReplicationBench {
             List<Future<?>> updated = new ArrayList<>();
             for (List<String> ids : idsPerThread) {
                 updated.add(pool.submit(() -> {
+                    long cpu = THREADS.getCurrentThreadCpuTime();
                     for (String step : STEPS) {
                         for (String id : ids) {
                             writer.sql(step).param(id).update();
                         }
                     }
+                    WRITER_CPU_NANOS.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
                     return null;
                 }));
             }
@@ -254,6 +283,45 @@ public final class RunsReplicationBench {
         return out;
     }
 
+    /**
+     * CPU time of the replication's threads by role, and of the PostgreSQL walsender that decodes the WAL for the
+     * slot (from /proc). Threads that end between two snapshots are lost, so phases are measured while they live.
+     */
+    private static Map<String, Long> cpu(JdbcClient writer) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            String name = info.getThreadName();
+            String group = name.contains("change-event-source-coordinator") ? "Debezium decoding (pgoutput → change events)"
+                    : name.startsWith("runs-replication-insert-") ? "insert threads (JSON body, HTTP INSERT)"
+                    : name.startsWith("pool-") ? "Debezium engine thread (poll, handler convert, acknowledge)"
+                    : null;
+            if (group != null) {
+                out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
+                .query(Integer.class).optional().ifPresent(pid -> {
+                    try {
+                        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.put("PostgreSQL walsender (logical decoding, pgoutput)",
+                                (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
+                    } catch (Exception e) {
+                        // not on Linux or not readable: left out
+                    }
+                });
+        return out;
+    }
+
+    private static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
+        return out;
+    }
+
     private static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
@@ -261,6 +329,16 @@ public final class RunsReplicationBench {
         } catch (Exception e) {
             return "n/a";
         }
+    }
+
+    /**
+     * ClickHouse equals PostgreSQL. A cheap count of finished runs first, so the polling does not take CPU from the
+     * stream it waits for; the full comparison only once every run looks done.
+     */
+    private static boolean converged(ClickHouseClient clickHouse, String envId, Map<String, String> expected) {
+        long done = clickHouse.select("SELECT count() AS n FROM task_runs FINAL WHERE environment_id = '" + envId
+                + "' AND _is_deleted = 0 AND status = 'COMPLETED_SUCCESSFULLY'").get(0).get("n").asLong();
+        return done >= expected.size() && expected.equals(clickHouseRuns(clickHouse, envId));
     }
 
     private static Map<String, String> clickHouseRuns(ClickHouseClient clickHouse, String envId) {
@@ -278,7 +356,7 @@ public final class RunsReplicationBench {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Timed out after " + timeout);
             }
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
     }
 }
