@@ -1,5 +1,6 @@
 package dev.triggerapi.replication;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -81,15 +82,17 @@ public final class ClickHouseClient {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder body = new StringBuilder(rows.size() * 256);
+        // Straight into one byte buffer: no per-row string, no copy of the whole body as a string.
+        ByteArrayOutputStream body = new ByteArrayOutputStream(rows.size() * 512);
         for (Map<String, ?> row : rows) {
-            body.append(json.writeValueAsString(row)).append('\n');
+            json.writeValue(body, row);
+            body.write('\n');
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put("database", database);
         params.put("query", "INSERT INTO " + table + " FORMAT JSONEachRow");
         params.put("date_time_input_format", "best_effort");
-        post(uri(params), body.toString());
+        post(uri(params), body.toByteArray());
     }
 
     /** Runs a {@code SELECT} (without a FORMAT clause) and returns its rows. */
@@ -134,10 +137,14 @@ public final class ClickHouseClient {
     }
 
     private String post(URI uri, String body) {
+        return post(uri, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String post(URI uri, byte[] body) {
         try {
             return rest.post().uri(uri)
                     .contentType(MediaType.TEXT_PLAIN)
-                    .body(body.getBytes(StandardCharsets.UTF_8))
+                    .body(body)
                     .exchange((request, response) -> {
                         String text = new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
                         if (!response.getStatusCode().is2xxSuccessful()) {

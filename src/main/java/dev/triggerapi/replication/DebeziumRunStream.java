@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Settings that matter: {@code errors.max.retries=0} so a lost replication connection ends the engine
  * instead of being retried inside it (the replicator's error strategy owns recovery);
  * {@code provide.transaction.metadata=true} for commit LSNs; {@code max.batch.size} / {@code poll.interval.ms}
- * cut batches at the flush size (of rows) and interval; offsets go to {@link WriterOffsetBackingStore} after
- * every batch.
+ * cut batches at the flush size (of rows) and interval; change events arrive as Kafka Connect {@code Struct}s
+ * ({@code Connect} format, no JSON round trip); offsets go to {@link WriterOffsetBackingStore} whenever the
+ * handler acknowledges a position.
  */
 final class DebeziumRunStream {
 
@@ -76,16 +77,25 @@ final class DebeziumRunStream {
         p.setProperty("snapshot.mode", "when_needed");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("errors.max.retries", "0");
-        // Debezium's batch counts the BEGIN/END markers too, up to two per row change: three times the flush size
-        // makes a full batch carry at least the flush size of rows (the writer inserts them flush size at a time).
-        p.setProperty("max.batch.size", Integer.toString(settings.flushBatchSize() * 3));
-        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, settings.flushBatchSize() * 12)));
+        // A batch is cut when it holds max.batch.size records or poll.interval.ms after the poll began. Debezium counts
+        // the BEGIN/END markers too, up to two per row change: three times the flush size makes a full batch carry
+        // at least the flush size of rows. The queue holds a second batch, so pgoutput keeps being decoded while
+        // the handler converts and inserts.
+        p.setProperty("max.batch.size", Integer.toString(maxBatchRecords()));
+        p.setProperty("max.queue.size", Integer.toString(maxBatchRecords() * 2));
         p.setProperty("poll.interval.ms", Long.toString(settings.flushInterval().toMillis()));
+        p.setProperty("converters", "micros");
+        p.setProperty("micros.type", TimestampMicrosConverter.class.getName());
         p.setProperty("snapshot.fetch.size", "2000");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("record.processing.threads", "1");
         p.setProperty("status.update.interval.ms", "1000");
         return p;
+    }
+
+    /** Debezium's {@code max.batch.size}: records (row changes and transaction markers) per batch. */
+    int maxBatchRecords() {
+        return settings.flushBatchSize() * 3;
     }
 
     /** Callbacks from the engine's threads. */
@@ -114,6 +124,7 @@ final class DebeziumRunStream {
                 })
                 .using((success, message, error) -> {
                     try {
+                        handler.close();
                         listener.stopped(success, message, error);
                     } finally {
                         finished.countDown();
@@ -126,11 +137,13 @@ final class DebeziumRunStream {
             try {
                 prepare.run();
             } catch (RuntimeException e) {
+                handler.close();
                 listener.stopped(false, "preparing the stream failed", e);
                 finished.countDown();
                 return;
             }
             if (running.stopRequested()) {
+                handler.close();
                 listener.stopped(true, "stopped before it started", null);
                 finished.countDown();
                 return;

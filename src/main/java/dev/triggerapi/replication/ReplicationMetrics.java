@@ -1,17 +1,50 @@
 package dev.triggerapi.replication;
 
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
- * Meters of the runs replication. Labels are bounded (only {@code success=true|false}); slot names and ids
- * never become labels.
+ * Meters of the runs replication. Labels are bounded ({@code success=true|false} and the fixed set of
+ * {@link Stage}s); slot names and ids never become labels.
  */
 final class ReplicationMetrics {
+
+    /**
+     * Where a batch spends its time, for {@code runs_replication.stage} (seconds per batch). Decoding pgoutput into
+     * change events happens on Debezium's own thread, before the batch reaches the handler; {@code POLL} is the
+     * handler's wait for Debezium's next batch.
+     */
+    enum Stage {
+        /** Between two batches: the engine polls Debezium's queue (idle streams wait here). */
+        POLL,
+        /** Change events to ClickHouse rows, transactions grouped, commit LSNs assigned. */
+        CONVERT,
+        /** Rows of a batch collapsed to one per run and serialised to the insert body. */
+        BUFFER,
+        /** The ClickHouse {@code INSERT} (retries included), on the insert thread. */
+        INSERT,
+        /** Waiting for an earlier batch's insert before this one may go out (in-flight bound, idle drain). */
+        INSERT_WAIT,
+        /** Offsets marked, stored on the writer and the LSN confirmed to the slot. */
+        ACKNOWLEDGE;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Map<Stage, Timer> stages = new EnumMap<>(Stage.class);
+    private final Counter changes;
+    private final AtomicInteger insertsInFlight = new AtomicInteger();
+    private volatile Long lastLag;
 
     private final DistributionSummary lag;
     private final Counter batchesSucceeded;
@@ -38,10 +71,41 @@ final class ReplicationMetrics {
                 .description("Run rows written to ClickHouse").register(registry);
         Gauge.builder("runs_replication.leader", leader, AtomicInteger::get)
                 .description("1 while this instance holds the replication leader lock").register(registry);
+        for (Stage stage : Stage.values()) {
+            stages.put(stage, Timer.builder("runs_replication.stage").tag("stage", stage.label())
+                    .description("Time a batch spends in each stage of the runs replication").register(registry));
+        }
+        this.changes = Counter.builder("runs_replication.changes")
+                .description("Row changes (snapshot rows included) written to ClickHouse and acknowledged").register(registry);
+        Gauge.builder("runs_replication.inserts_in_flight", insertsInFlight, AtomicInteger::get)
+                .description("ClickHouse inserts sent and not yet answered").register(registry);
+    }
+
+    void stage(Stage stage, long nanos) {
+        stages.get(stage).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void changesAcknowledged(int count) {
+        changes.increment(count);
+    }
+
+    void insertStarted() {
+        insertsInFlight.incrementAndGet();
+    }
+
+    void insertEnded() {
+        insertsInFlight.decrementAndGet();
     }
 
     void lag(long millis) {
-        lag.record(Math.max(0, millis));
+        long value = Math.max(0, millis);
+        lastLag = value;
+        lag.record(value);
+    }
+
+    /** Lag of the most recently written change, or null before the first. */
+    Long lastLagMillis() {
+        return lastLag;
     }
 
     void batchFlushed(boolean success, int rowCount) {

@@ -1,8 +1,5 @@
 package dev.triggerapi.replication;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,13 +57,18 @@ final class RunChangeRows {
         return out;
     }
 
-    /** Debezium sends {@code timestamptz} as an ISO-8601 string with offset (its ZonedTimestamp type). */
+    /**
+     * {@code timestamptz} arrives as epoch microseconds ({@link TimestampMicrosConverter}); Debezium's own ISO-8601
+     * string (its ZonedTimestamp type) is still understood, should the converter not be registered.
+     */
     static Long micros(Object timestamp) {
         if (timestamp == null) {
             return null;
         }
-        Instant instant = OffsetDateTime.parse(timestamp.toString()).toInstant();
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        if (timestamp instanceof Long micros) {
+            return micros;
+        }
+        return TimestampMicrosConverter.micros(timestamp);
     }
 
     private static int intOrZero(Object value) {

@@ -21,8 +21,8 @@ import org.springframework.validation.annotation.Validated;
  *                        leader lock and of the stored offsets, so every instance of a deployment shares them
  * @param publicationName publication covering {@code task_runs} (default {@code task_runs_clickhouse}, created
  *                        by migration V4)
- * @param flushBatchSize  a batch is flushed to ClickHouse at this many changes (default 100) ...
- * @param flushInterval   ... or when it is this old (default 1 s)
+ * @param flushBatchSize  a batch is flushed to ClickHouse at this many row changes (default 2,000) ...
+ * @param flushInterval   ... or when it is this old (default 200 ms); a stream that has caught up flushes at once
  * @param insert          retries of a failed ClickHouse insert
  * @param leader          the Redis leader lock
  * @param errorStrategy   what happens when the stream stops with an error (default {@code reconnect})
@@ -36,8 +36,8 @@ public record RunReplicationProperties(
         @NotBlank @Pattern(regexp = "[a-z0-9_]{1,63}", message = "must be 1-63 characters of a-z, 0-9 and _ (a PostgreSQL slot name)")
         @DefaultValue("task_runs_clickhouse") String slotName,
         @NotBlank @DefaultValue("task_runs_clickhouse") String publicationName,
-        @Min(1) @Max(100_000) @DefaultValue("100") int flushBatchSize,
-        @NotNull @DefaultValue("1000ms") Duration flushInterval,
+        @Min(1) @Max(100_000) @DefaultValue("2000") int flushBatchSize,
+        @NotNull @DefaultValue("200ms") Duration flushInterval,
         @Valid @DefaultValue Insert insert,
         @Valid @DefaultValue Leader leader,
         @NotNull @DefaultValue("reconnect") ErrorStrategy errorStrategy,
@@ -105,11 +105,14 @@ public record RunReplicationProperties(
      * @param maxAttempts  attempts per batch before the stream stops with an error (default 5)
      * @param initialDelay delay before the first retry, doubled per retry (default 200 ms)
      * @param maxDelay     cap of the delay (default 5 s)
+     * @param maxInFlight  inserts outstanding at once while the next batch is converted (default 2; 1 = one batch
+     *                     at a time)
      */
     public record Insert(
             @Min(1) @DefaultValue("5") int maxAttempts,
             @NotNull @DefaultValue("200ms") Duration initialDelay,
-            @NotNull @DefaultValue("5000ms") Duration maxDelay) {
+            @NotNull @DefaultValue("5000ms") Duration maxDelay,
+            @Min(1) @Max(16) @DefaultValue("2") int maxInFlight) {
     }
 
     /**

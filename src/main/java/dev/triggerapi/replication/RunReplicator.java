@@ -278,7 +278,8 @@ public final class RunReplicator implements SmartLifecycle {
         try {
             StopSignal stop = new StopSignal();
             RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
-                    this::flushed);
+                    this::flushed, stream.maxBatchRecords(), settings.insert().maxInFlight(),
+                    "runs-replication-insert-" + settings.slotName() + "-" + gen);
             // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not
             // hold up this control thread, which extends the lock.
             engine = stream.start(() -> {

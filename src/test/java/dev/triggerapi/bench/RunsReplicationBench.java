@@ -1,14 +1,21 @@
 package dev.triggerapi.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.TriggerApiApplication;
@@ -21,6 +28,7 @@ import dev.triggerapi.replication.ClickHouseClient;
 import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -29,9 +37,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Runs replication under load: creates N runs (RunCreator) and moves each through three more statuses with
- * plain SQL updates on the writer, then waits until ClickHouse ({@code FINAL}, not deleted) equals PostgreSQL
- * and prints lag percentiles (commit → ClickHouse, per change) and throughput. Not a test: never fails on timing.
+ * Runs replication under load, in two phases of the same writes: creates N runs (RunCreator) and moves each
+ * through three more statuses with plain SQL updates on the writer.
+ * <ul>
+ *   <li><b>steady</b>: the stream follows the writers; waits until ClickHouse ({@code FINAL}, not deleted) equals
+ *   PostgreSQL and prints the write rate, lag percentiles (commit → ClickHouse, per change) and stage times;</li>
+ *   <li><b>catch-up</b>: the replicator is stopped, the same writes go into a second environment, the replicator
+ *   is started again and the time until ClickHouse equals PostgreSQL gives the rate at which it drains a backlog,
+ *   compared with the steady write rate of the same run.</li>
+ * </ul>
+ * Not a test: never fails on timing.
  *
  * <pre>
  * mvn -q test-compile exec:java -Dexec.classpathScope=test \
@@ -46,10 +61,16 @@ public final class RunsReplicationBench {
             "UPDATE task_runs SET status = 'EXECUTING', started_at = clock_timestamp(), attempt_number = 1 WHERE id = ?",
             "UPDATE task_runs SET status = 'COMPLETED_SUCCESSFULLY', completed_at = clock_timestamp() WHERE id = ?");
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final java.util.concurrent.atomic.AtomicLong WRITER_CPU_NANOS = new java.util.concurrent.atomic.AtomicLong();
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        // The lag percentiles cover the whole steady phase: Micrometer's window would otherwise forget its start.
         List<String> springArgs = new ArrayList<>(List.of("--trigger-api.local-cluster.clickhouse=true",
+                "--management.metrics.distribution.expiry.runs_replication.lag_ms=30m",
+                "--management.metrics.distribution.buffer-length.runs_replication.lag_ms=1",
                 "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN"));
         // Further arguments are Spring properties, e.g. --trigger-api.replication.flush-batch-size=1000
         springArgs.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
@@ -69,85 +90,255 @@ public final class RunsReplicationBench {
         ClickHouseClient clickHouse = app.getBean(ClickHouseClient.class);
         MeterRegistry meters = app.getBean(MeterRegistry.class);
         JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
-        String envId = app.getBean(EnvironmentProvisioning.class)
-                .createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION).environment().id();
+        EnvironmentProvisioning provisioning = app.getBean(EnvironmentProvisioning.class);
         waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
+        long changes = (long) runCount * (1 + STEPS.size());
+
+        // Phase 1, steady: the writers at full speed with the stream following them.
+        String envId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
+                .environment().id();
         DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
         long lagCountBefore = lag.count();
         double batchesBefore = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count();
+        double rowsBefore = meters.get("runs_replication.rows_flushed").counter().count();
+        Map<String, double[]> stagesBefore = stages(meters);
+        String loadBefore = loadAverage();
+        Map<String, Long> cpuBefore = cpu(writer);
+        WRITER_CPU_NANOS.set(0);
+        Writes steady = write(creator, writer, envId, runCount, threads);
+        Map<String, String> expected = postgresRuns(writer, envId);
+        waitFor(() -> converged(clickHouse, envId, expected), Duration.ofMinutes(10));
+        long convergedAt = System.nanoTime();
+        String loadAfter = loadAverage();
+        Map<String, Long> cpuSteady = minusCpu(cpu(writer), cpuBefore);
+        cpuSteady.put("bench writer threads (RunCreator, JDBC updates)", WRITER_CPU_NANOS.get());
+        Map<Double, Double> percentiles = new HashMap<>();
+        for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
+            percentiles.put(p.percentile(), p.value());
+        }
+        long lagSamples = lag.count() - lagCountBefore;
+        double batches = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count() - batchesBefore;
+        double rows = meters.get("runs_replication.rows_flushed").counter().count() - rowsBefore;
+        Map<String, double[]> stagesSteady = minus(stages(meters), stagesBefore);
 
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long started = System.nanoTime();
-        List<Future<List<String>>> created = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int share = runCount / threads + (t < runCount % threads ? 1 : 0);
-            int thread = t;
-            created.add(pool.submit(() -> {
-                List<String> ids = new ArrayList<>(share);
-                for (int i = 0; i < share; i++) {
-                    CreatedRun run = creator.create(new NewRun(envId, "bench-task-" + (i % 10), "task/bench-task-" + (i % 10),
-                            null, null, "{\"i\":" + i + "}", "application/json", null, null, List.of("t" + thread),
-                            null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null));
-                    ids.add(run.id());
-                }
-                return ids;
-            }));
+        // Phase 2, catch-up: the same writes with the stream stopped, then how fast it drains the backlog.
+        String burstEnvId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
+                .environment().id();
+        replicator.stop();
+        Writes burst = write(creator, writer, burstEnvId, runCount, threads);
+        Map<String, String> burstExpected = postgresRuns(writer, burstEnvId);
+        Map<String, double[]> stagesBeforeDrain = stages(meters);
+        long drainStarted = System.nanoTime();
+        replicator.start();
+        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
+        Map<String, Long> cpuBeforeDrain = cpu(writer);
+        waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
+        long drainedAt = System.nanoTime();
+        Map<String, Long> cpuDrain = minusCpu(cpu(writer), cpuBeforeDrain);
+        Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
+        String loadEnd = loadAverage();
+
+        double writeRate = changes / steady.seconds();
+        double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
+        System.out.println();
+        System.out.println("Runs replication bench: " + runCount + " runs, " + STEPS.size() + " updates each, " + threads
+                + " writer threads, flush " + app.getEnvironment().getProperty("trigger-api.replication.flush-batch-size")
+                + " rows / " + app.getEnvironment().getProperty("trigger-api.replication.flush-interval") + ", "
+                + app.getEnvironment().getProperty("trigger-api.replication.insert.max-in-flight") + " inserts in flight");
+        System.out.println("| metric | value |");
+        System.out.println("|---|---|");
+        System.out.printf("| load average (1/5/15 min) before / after steady / after catch-up | %s / %s / %s |%n",
+                loadBefore, loadAfter, loadEnd);
+        System.out.printf("| **steady**: row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
+        System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", steady.createSeconds(),
+                steady.updateSeconds(), steady.seconds());
+        System.out.printf("| PostgreSQL write rate | **%,.0f changes/s** |%n", writeRate);
+        System.out.printf("| batches flushed to ClickHouse (rows after collapsing per batch) | %,.0f (%,.0f rows) |%n", batches, rows);
+        System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - steady.endNanos()) / 1e9);
+        System.out.printf("| changes / (first write → ClickHouse equal) | %,.0f rows/s |%n",
+                changes / ((convergedAt - steady.startNanos()) / 1e9));
+        System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
+        System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
+        System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lagSamples);
+        System.out.printf("| final state | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", expected.size());
+        System.out.printf("| **catch-up**: the same writes with replication stopped | %,d changes in %.1f s (%,.0f changes/s) |%n",
+                changes, burst.seconds(), changes / burst.seconds());
+        System.out.printf("| replication restarted → ClickHouse equal (engine start included) | %.2f s |%n",
+                (drainedAt - drainStarted) / 1e9);
+        System.out.printf("| replication throughput draining the backlog | **%,.0f changes/s** |%n", drainRate);
+        System.out.printf("| **ratio** replication throughput / steady PostgreSQL write rate | **%.2f×** |%n", drainRate / writeRate);
+        System.out.printf("| final state after catch-up | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", burstExpected.size());
+        System.out.println();
+        System.out.println("Stage times (runs_replication.stage): count, total s, mean ms per batch");
+        System.out.println("| stage | steady: count | total s | mean ms | catch-up: count | total s | mean ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (String stage : stagesSteady.keySet()) {
+            double[] a = stagesSteady.get(stage);
+            double[] b = stagesDrain.getOrDefault(stage, new double[2]);
+            System.out.printf("| %s | %,.0f | %.2f | %.1f | %,.0f | %.2f | %.1f |%n", stage, a[0], a[1],
+                    a[0] == 0 ? 0 : a[1] * 1000 / a[0], b[0], b[1], b[0] == 0 ? 0 : b[1] * 1000 / b[0]);
         }
-        List<List<String>> idsPerThread = new ArrayList<>();
-        for (Future<List<String>> f : created) {
-            idsPerThread.add(f.get());
+        System.out.println();
+        System.out.printf("CPU seconds by thread group (steady: first write → ClickHouse equal, %.1f s; catch-up: streaming → equal, %.1f s)%n",
+                (convergedAt - steady.startNanos()) / 1e9, (drainedAt - drainStarted) / 1e9);
+        System.out.println("| thread group | steady CPU s | catch-up CPU s |");
+        System.out.println("|---|---:|---:|");
+        java.util.Set<String> groups = new java.util.LinkedHashSet<>(cpuSteady.keySet());
+        groups.addAll(cpuDrain.keySet());
+        for (String group : groups) {
+            System.out.printf("| %s | %.1f | %.1f |%n", group, cpuSteady.getOrDefault(group, 0L) / 1e9,
+                    cpuDrain.getOrDefault(group, 0L) / 1e9);
         }
-        long createdAt = System.nanoTime();
-        List<Future<?>> updated = new ArrayList<>();
-        for (List<String> ids : idsPerThread) {
-            updated.add(pool.submit(() -> {
-                for (String step : STEPS) {
-                    for (String id : ids) {
-                        writer.sql(step).param(id).update();
+    }
+
+    private record Writes(long startNanos, long createdNanos, long endNanos) {
+        double seconds() {
+            return (endNanos - startNanos) / 1e9;
+        }
+
+        double createSeconds() {
+            return (createdNanos - startNanos) / 1e9;
+        }
+
+        double updateSeconds() {
+            return (endNanos - createdNanos) / 1e9;
+        }
+    }
+
+    /** Creates {@code runCount} runs from {@code threads} threads, then moves each through {@link #STEPS}. */
+    private static Writes write(RunCreator creator, JdbcClient writer, String envId, int runCount, int threads)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "bench-writer-" + n.incrementAndGet()));
+        try {
+            long started = System.nanoTime();
+            List<Future<List<String>>> created = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int share = runCount / threads + (t < runCount % threads ? 1 : 0);
+                int thread = t;
+                created.add(pool.submit(() -> {
+                    List<String> ids = new ArrayList<>(share);
+                    long cpu = THREADS.getCurrentThreadCpuTime();
+                    for (int i = 0; i < share; i++) {
+                        CreatedRun run = creator.create(new NewRun(envId, "bench-task-" + (i % 10), "task/bench-task-" + (i % 10),
+                                null, null, "{\"i\":" + i + "}", "application/json", null, null, List.of("t" + thread),
+                                null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null));
+                        ids.add(run.id());
                     }
-                }
-                return null;
-            }));
+                    WRITER_CPU_NANOS.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
+                    return ids;
+                }));
+            }
+            List<List<String>> idsPerThread = new ArrayList<>();
+            for (Future<List<String>> f : created) {
+                idsPerThread.add(f.get());
+            }
+            long createdAt = System.nanoTime();
+            List<Future<?>> updated = new ArrayList<>();
+            for (List<String> ids : idsPerThread) {
+                updated.add(pool.submit(() -> {
+                    long cpu = THREADS.getCurrentThreadCpuTime();
+                    for (String step : STEPS) {
+                        for (String id : ids) {
+                            writer.sql(step).param(id).update();
+                        }
+                    }
+                    WRITER_CPU_NANOS.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
+                    return null;
+                }));
+            }
+            for (Future<?> f : updated) {
+                f.get();
+            }
+            return new Writes(started, createdAt, System.nanoTime());
+        } finally {
+            pool.shutdown();
         }
-        for (Future<?> f : updated) {
-            f.get();
-        }
-        long writtenAt = System.nanoTime();
-        pool.shutdown();
+    }
 
+    private static Map<String, String> postgresRuns(JdbcClient writer, String envId) {
         Map<String, String> expected = new HashMap<>();
         writer.sql("SELECT id, status, updated_at FROM task_runs WHERE runtime_environment_id = ?").param(envId)
                 .query((rs, n) -> expected.put(rs.getString(1), rs.getString(2) + "@"
                         + (rs.getTimestamp(3).toInstant().getEpochSecond() * 1_000_000 + rs.getTimestamp(3).toInstant().getNano() / 1000)))
                 .list();
-        waitFor(() -> expected.equals(clickHouseRuns(clickHouse, envId)), Duration.ofMinutes(10));
-        long convergedAt = System.nanoTime();
+        return expected;
+    }
 
-        long changes = (long) runCount * (1 + STEPS.size());
-        double writeSeconds = (writtenAt - started) / 1e9;
-        double totalSeconds = (convergedAt - started) / 1e9;
-        Map<Double, Double> percentiles = new HashMap<>();
-        for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
-            percentiles.put(p.percentile(), p.value());
+    /** Per stage: count and total seconds of {@code runs_replication.stage}. */
+    private static Map<String, double[]> stages(MeterRegistry meters) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Timer timer : meters.find("runs_replication.stage").timers()) {
+            out.put(timer.getId().getTag("stage"), new double[] {timer.count(), timer.totalTime(TimeUnit.SECONDS)});
         }
-        System.out.println();
-        System.out.println("Runs replication bench: " + runCount + " runs, " + STEPS.size() + " updates each, " + threads
-                + " writer threads, flush " + app.getEnvironment().getProperty("trigger-api.replication.flush-batch-size")
-                + " rows / " + app.getEnvironment().getProperty("trigger-api.replication.flush-interval"));
-        System.out.println("| metric | value |");
-        System.out.println("|---|---|");
-        System.out.printf("| row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
-        System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", (createdAt - started) / 1e9,
-                (writtenAt - createdAt) / 1e9, writeSeconds);
-        System.out.printf("| PostgreSQL write rate | %,.0f changes/s |%n", changes / writeSeconds);
-        System.out.printf("| batches flushed to ClickHouse | %,.0f |%n", meters.get("runs_replication.batches_flushed")
-                .tag("success", "true").counter().count() - batchesBefore);
-        System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - writtenAt) / 1e9);
-        System.out.printf("| replication throughput (changes / first write → converged) | %,.0f rows/s |%n", changes / totalSeconds);
-        System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
-        System.out.printf("| lag commit → ClickHouse p99 | %.0f ms |%n", percentiles.getOrDefault(0.99, Double.NaN));
-        System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lag.count() - lagCountBefore);
-        System.out.printf("| final state | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", expected.size());
+        return out;
+    }
+
+    private static Map<String, double[]> minus(Map<String, double[]> after, Map<String, double[]> before) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        after.forEach((stage, a) -> {
+            double[] b = before.getOrDefault(stage, new double[2]);
+            out.put(stage, new double[] {a[0] - b[0], a[1] - b[1]});
+        });
+        return out;
+    }
+
+    /**
+     * CPU time of the replication's threads by role, and of the PostgreSQL walsender that decodes the WAL for the
+     * slot (from /proc). Threads that end between two snapshots are lost, so phases are measured while they live.
+     */
+    private static Map<String, Long> cpu(JdbcClient writer) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            String name = info.getThreadName();
+            String group = name.contains("change-event-source-coordinator") ? "Debezium decoding (pgoutput → change events)"
+                    : name.startsWith("runs-replication-insert-") ? "insert threads (JSON body, HTTP INSERT)"
+                    : name.startsWith("pool-") ? "Debezium engine thread (poll, handler convert, acknowledge)"
+                    : null;
+            if (group != null) {
+                out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
+                .query(Integer.class).optional().ifPresent(pid -> {
+                    try {
+                        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.put("PostgreSQL walsender (logical decoding, pgoutput)",
+                                (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
+                    } catch (Exception e) {
+                        // not on Linux or not readable: left out
+                    }
+                });
+        return out;
+    }
+
+    private static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
+        return out;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    /**
+     * ClickHouse equals PostgreSQL. A cheap count of finished runs first, so the polling does not take CPU from the
+     * stream it waits for; the full comparison only once every run looks done.
+     */
+    private static boolean converged(ClickHouseClient clickHouse, String envId, Map<String, String> expected) {
+        long done = clickHouse.select("SELECT count() AS n FROM task_runs FINAL WHERE environment_id = '" + envId
+                + "' AND _is_deleted = 0 AND status = 'COMPLETED_SUCCESSFULLY'").get(0).get("n").asLong();
+        return done >= expected.size() && expected.equals(clickHouseRuns(clickHouse, envId));
     }
 
     private static Map<String, String> clickHouseRuns(ClickHouseClient clickHouse, String envId) {
@@ -165,7 +356,7 @@ public final class RunsReplicationBench {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Timed out after " + timeout);
             }
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
     }
 }
