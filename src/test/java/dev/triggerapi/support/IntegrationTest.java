@@ -20,6 +20,6 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("test")
-@ExtendWith(ReplicaDelayReset.class)
+@ExtendWith({ContainerFixtureCondition.class, ReplicaDelayReset.class})
 public @interface IntegrationTest {
 }
