@@ -35,14 +35,21 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   trap - EXIT
 fi
 
+. "$HERE/docker-build.sh"
 build() { # tag dir [base]
   local tag="$1" dir="$2" base="${3:-$BASE}"
   say "$tag"
-  docker build -q --network host --build-arg "BASE_IMAGE=$base" -t "$tag" "$HERE/$dir" >/dev/null
+  docker_build -q --network host --build-arg "BASE_IMAGE=$base" -t "$tag" "$HERE/$dir" >/dev/null
 }
 build trigger-api-test/postgres:15 postgres
 build trigger-api-test/redis:7 redis
 build trigger-api-test/clickhouse:18.16 clickhouse
+# The JRE (and so the Maven image on top of it) trusts this machine's own extra CAs, if any.
+mkdir -p "$HERE/jre/extra-ca"
+find "$HERE/jre/extra-ca" -name '*.crt' -delete
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$HERE/jre/extra-ca/"
+fi
 build trigger-api-test/jre:17 jre
 build trigger-api-test/maven:3-jdk-17 maven trigger-api-test/jre:17
 # Intermediate images of earlier builds are not needed once the new tags exist.

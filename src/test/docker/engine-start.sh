@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Starts a private Docker engine for the container tests and prints `export DOCKER_HOST=...` on stdout.
+# Starts a private Docker engine for the container tests and prints, on stdout, the environment that points
+# clients at it: DOCKER_HOST, and for Testcontainers no Ryuk (its image cannot be pulled here; the fixture
+# removes its own containers) and 127.0.0.1 as the host of published ports (this machine has a /.dockerenv, which
+# would otherwise make Testcontainers look for a gateway from inside a helper container).
 #
 #   eval "$(src/test/docker/engine-start.sh)"     # then: build-images.sh, compose-smoke.sh, mvn verify
 #   src/test/docker/engine-stop.sh               # stops it by its pid file
@@ -18,11 +21,16 @@ PIDFILE="$DIR/dockerd.pid"
 export DOCKER_HOST="unix://$SOCK"
 
 say() { echo "engine-start: $*" >&2; }
+print_env() {
+  echo "export DOCKER_HOST=$DOCKER_HOST"
+  echo "export TESTCONTAINERS_RYUK_DISABLED=true"
+  echo "export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
+}
 skip() { say "SKIP: $*"; exit 3; }
 
 if docker version >/dev/null 2>&1; then
   say "engine already running at $DOCKER_HOST"
-  echo "export DOCKER_HOST=$DOCKER_HOST"
+  print_env
   exit 0
 fi
 
@@ -52,7 +60,7 @@ nohup dockerd --storage-driver vfs --iptables=false --ip6tables=false \
 for _ in $(seq 1 120); do
   if docker version >/dev/null 2>&1; then
     say "engine ready at $DOCKER_HOST (pid $(cat "$PIDFILE"), log $DIR/dockerd.log)"
-    echo "export DOCKER_HOST=$DOCKER_HOST"
+    print_env
     exit 0
   fi
   sleep 0.5
