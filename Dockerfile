@@ -1,15 +1,20 @@
-# syntax=docker/dockerfile:1
 # Multi-stage build: compile with Maven, then run the layered jar as a non-root user on a JRE.
-FROM maven:3.9-eclipse-temurin-17 AS build
+# The base images are build arguments so that machines without registry access can substitute local builds
+# (src/test/docker/build-images.sh); users get the official images by default.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
+
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml .
+# Dependencies in their own layer: rebuilt only when pom.xml changes.
 RUN mvn -B -q dependency:go-offline
-COPY src ./src
-RUN mvn -B -q -DskipTests package \
+COPY src/main ./src/main
+RUN mvn -B -q -Dmaven.test.skip=true package \
  && mkdir -p /layers \
  && java -Djarmode=tools -jar target/trigger-api-*.jar extract --layers --launcher --destination /layers
 
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system app && useradd --system --gid app --home /app app
 WORKDIR /app
 COPY --from=build /layers/dependencies/ ./

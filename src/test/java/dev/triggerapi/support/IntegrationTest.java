@@ -12,14 +12,15 @@ import org.springframework.test.context.ActiveProfiles;
 
 /**
  * A test against the real embedded cluster (PostgreSQL primary + streaming replica + Redis, one per test
- * JVM) through the full Spring context and filter chain. The replica's apply delay is reset to 0 after
- * every test.
+ * JVM) through the full Spring context and filter chain, or against the same cluster in containers when
+ * {@code -Dtrigger-api.test.fixture=containers} selects {@link ContainerCluster} (skipped when no Docker engine
+ * answers). The replica's apply delay is reset to 0 after every test.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("test")
-@ExtendWith(ReplicaDelayReset.class)
+@ExtendWith({ContainerFixtureCondition.class, ReplicaDelayReset.class})
 public @interface IntegrationTest {
 }

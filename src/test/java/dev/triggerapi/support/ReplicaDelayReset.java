@@ -1,8 +1,5 @@
 package dev.triggerapi.support;
 
-import java.time.Duration;
-
-import dev.triggerapi.local.LocalCluster;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -11,9 +8,6 @@ public class ReplicaDelayReset implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
-        LocalCluster cluster = LocalCluster.sharedIfRunning();
-        if (cluster != null && cluster.replicaJdbcUrl() != null && !cluster.replicaApplyDelay().isZero()) {
-            cluster.setReplicaApplyDelay(Duration.ZERO);
-        }
+        Cluster.resetReplicaDelay();
     }
 }

@@ -19,6 +19,6 @@ import org.springframework.test.context.ActiveProfiles;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
-@ExtendWith(ReplicaDelayReset.class)
+@ExtendWith({ContainerFixtureCondition.class, ReplicaDelayReset.class})
 public @interface ServerIntegrationTest {
 }

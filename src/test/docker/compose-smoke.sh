@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Container smoke test of the documented compose stack, over HTTP on 127.0.0.1:
+#   builds the app image from the Dockerfile, starts docker-compose.yml plus
+#   docker-compose.replica.yml with REPLICA_APPLY_DELAY=500ms, and checks that
+#   1. every service becomes healthy, and the app reads from the replica, which lags by 500 ms;
+#   2. a version registered a moment ago is triggered version-locked at once: 200, never 422;
+#   3. a runner dequeues and starts the run, and its immediate snapshot poll answers 200 with the new snapshot;
+#   4. GET /api/v1/runs lists the runs from ClickHouse (they are in ClickHouse's table, and with ClickHouse
+#      stopped the app says it falls back from ClickHouse);
+#   5. the app container runs as a non-root user;
+#   6. docker compose down leaves no container of the stack.
+#
+# Needs a reachable engine (DOCKER_HOST; see engine-start.sh). Image names come from the environment
+# (POSTGRES_IMAGE, ...; official by default); on machines without registry access source local-images.env
+# after build-images.sh. Exit status: 0 all checks passed, 1 a check failed, 3 no engine reachable.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+say() { echo "compose-smoke: $*" >&2; }
+if ! docker version >/dev/null 2>&1; then
+  say "SKIP: no Docker engine reachable at ${DOCKER_HOST:-the default socket} (start one with src/test/docker/engine-start.sh)"
+  exit 3
+fi
+for tool in curl jq; do
+  command -v "$tool" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool"; } >&2
+done
+if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
+PROJECT=trigger-api-smoke
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml -f docker-compose.replica.yml "$@"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export APP_PORT="$(free_port)" PRIMARY_PORT="$(free_port)" REPLICA_PORT="$(free_port)" REDIS_PORT="$(free_port)" \
+  CLICKHOUSE_PORT="$(free_port)"
+export REPLICA_APPLY_DELAY=500ms APP_IMAGE="${APP_IMAGE:-trigger-api:smoke}"
+BASE="http://127.0.0.1:$APP_PORT"
+CH="http://127.0.0.1:$CLICKHOUSE_PORT"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); say "PASS $*"; }
+fail() {
+  failed=$((failed + 1))
+  say "FAIL $*"
+  compose ps >&2 || true
+  compose logs --no-color --tail 80 app >&2 || true
+  exit 1
+}
+stage_start=$SECONDS
+stage() { say "stage '$1' took $((SECONDS - stage_start)) s"; stage_start=$SECONDS; }
+cleanup() {
+  local rc=$?
+  compose down -v --remove-orphans >/dev/null 2>&1 || true
+  say "$passed passed, $failed failed"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+compose down -v --remove-orphans >/dev/null 2>&1 || true
+say "building the app image $APP_IMAGE (${APP_BUILD_IMAGE:-maven:3.9-eclipse-temurin-17} -> ${APP_RUNTIME_IMAGE:-eclipse-temurin:17-jre})"
+. src/test/docker/docker-build.sh
+# The image compose would build (same Dockerfile and build args), built with BuildKit: docker-compose 1.29 builds
+# with the legacy builder, which takes minutes per instruction on the vfs storage driver.
+docker_build --network host ${APP_BUILD_IMAGE:+--build-arg "BUILD_IMAGE=$APP_BUILD_IMAGE"} \
+  ${APP_RUNTIME_IMAGE:+--build-arg "RUNTIME_IMAGE=$APP_RUNTIME_IMAGE"} -t "$APP_IMAGE" . >&2
+stage "app image build"
+
+compose up -d --no-build >&2
+container() { compose ps -q "$1"; }
+health() { docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(container "$1")" 2>/dev/null || echo missing; }
+deadline=$((SECONDS + 300))
+for svc in primary replica redis clickhouse app; do
+  until [ "$(health "$svc")" = healthy ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after 300 s (status $(health "$svc"))"
+    sleep 2
+  done
+done
+ok "primary, replica, redis, clickhouse and app are healthy"
+stage "compose up until healthy"
+
+healthjson="$(curl -sf "$BASE/actuator/health")"
+[ "$(jq -r '.components.replica.status' <<<"$healthjson")" = UP ] \
+  && [ "$(jq -r '.components.replica.details.applyDelay' <<<"$healthjson")" = 500ms ] \
+  && [ "$(jq -r '.components.replication.status' <<<"$healthjson")" = UP ] \
+  || fail "the app should read from a replica lagging 500 ms and replicate to ClickHouse: $healthjson"
+ok "the app uses the replica (apply delay 500ms) and replicates runs to ClickHouse"
+
+# Tenant: an environment and a worker group, written straight to the primary (secrets stored as SHA-256).
+rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+KEY="tr_dev_$(rand)"
+WORKER_TOKEN="tr_wgt_$(rand)"
+compose exec -T primary psql -q -v ON_ERROR_STOP=1 -U postgres -d trigger >/dev/null <<SQL
+INSERT INTO organizations (id, slug, title) VALUES ('smoke-org', 'smoke', 'smoke');
+INSERT INTO projects (id, organization_id, slug, name, external_ref) VALUES ('smoke-project', 'smoke-org', 'smoke', 'smoke', 'proj_smoke');
+INSERT INTO runtime_environments (id, project_id, slug, type, api_key_hash, api_key_hint)
+  VALUES ('smoke-env', 'smoke-project', 'dev', 'DEVELOPMENT', sha256('$KEY'::bytea), 'tr_dev_…');
+INSERT INTO worker_groups (id, name, token_hash) VALUES ('smoke-wg', 'smoke', sha256('$WORKER_TOKEN'::bytea));
+SQL
+
+api() { # method path [body] -> prints "status body"
+  local out
+  out="$(curl -s -o /tmp/compose-smoke-body.$$ -w '%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"})"
+  echo "$out $(cat /tmp/compose-smoke-body.$$)"
+  rm -f /tmp/compose-smoke-body.$$
+}
+engine() {
+  local out
+  out="$(curl -s -o /tmp/compose-smoke-body.$$ -w '%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $WORKER_TOKEN" \
+    -H 'Content-Type: application/json' -H 'x-trigger-worker-environment-id: smoke-env' ${3:+-d "$3"})"
+  echo "$out $(cat /tmp/compose-smoke-body.$$)"
+  rm -f /tmp/compose-smoke-body.$$
+}
+
+# 2. Register and trigger at once, three times: each registration commit reaches the replica only 500 ms later.
+runs=()
+for v in 1 2 3; do
+  version="20260101.$v"
+  r="$(api POST /api/v1/deployments "{\"version\":\"$version\",\"tasks\":[{\"slug\":\"smoke-task\",\"queue\":{\"name\":\"smoke\",\"concurrencyLimit\":5}}]}")"
+  [ "${r%% *}" = 201 ] || fail "registering version $version: $r"
+  r="$(api POST /api/v1/tasks/smoke-task/trigger "{\"payload\":{\"n\":$v},\"options\":{\"lockToVersion\":\"$version\"}}")"
+  [ "${r%% *}" = 200 ] || fail "trigger locked to version $version right after registering it: $r"
+  runs+=("$(jq -r .id <<<"${r#* }")")
+done
+ok "3 triggers locked to a version registered a moment earlier answered 200 (${runs[*]})"
+
+# 3. Dequeue, start, and poll snapshots since the dequeue snapshot at once (the replica has not applied the start).
+r="$(engine POST /engine/v1/worker-actions/dequeue '{"maxRuns":1}')"
+[ "${r%% *}" = 200 ] || fail "dequeue: $r"
+run="$(jq -r '.[0].run.friendlyId' <<<"${r#* }")"
+dequeued="$(jq -r '.[0].snapshot.id' <<<"${r#* }")"
+[ "$run" != null ] || fail "dequeue returned no run: $r"
+r="$(engine POST "/engine/v1/worker-actions/runs/$run/snapshots/$dequeued/attempts/start")"
+[ "${r%% *}" = 200 ] || fail "start attempt of $run: $r"
+started="$(jq -r '.snapshot.id' <<<"${r#* }")"
+r="$(engine GET "/engine/v1/worker-actions/runs/$run/snapshots/since/$dequeued")"
+[ "${r%% *}" = 200 ] || fail "snapshot poll right after start: $r"
+grep -q "$started" <<<"${r#* }" || fail "snapshot poll right after start does not include the start snapshot $started: $r"
+ok "a runner dequeued and started $run and its immediate snapshot poll answered 200 with the start snapshot"
+
+# 4. The runs list, once replication has carried the runs to ClickHouse.
+in_clickhouse() {
+  local ids; ids="$(printf "'%s'," "${runs[@]}")"
+  curl -sf "$CH/" --data-binary "SELECT count() FROM (SELECT run_id FROM task_runs FINAL WHERE friendly_id IN (${ids%,}) GROUP BY run_id)"
+}
+deadline=$((SECONDS + 60))
+until [ "$(in_clickhouse)" = 3 ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the 3 runs did not reach ClickHouse's task_runs within 60 s"
+  sleep 1
+done
+r="$(api GET '/api/v1/runs?page%5Bsize%5D=10')"
+[ "${r%% *}" = 200 ] || fail "runs list: $r"
+for id in "${runs[@]}"; do
+  jq -e --arg id "$id" '.data | map(.id) | index($id) != null' <<<"${r#* }" >/dev/null || fail "runs list lacks $id: $r"
+done
+compose stop clickhouse >/dev/null 2>&1
+r="$(api GET '/api/v1/runs?page%5Bsize%5D=10')"
+[ "${r%% *}" = 200 ] || fail "runs list with ClickHouse stopped: $r"
+compose logs --no-color app 2>/dev/null | grep -q 'Runs list: ClickHouse failed, answering from the replica' \
+  || fail "with ClickHouse stopped the app did not report falling back from ClickHouse"
+ok "the runs list is served from ClickHouse (the runs are in task_runs; stopping ClickHouse makes the app fall back)"
+
+# 5. Non-root.
+uid="$(compose exec -T app id -u | tr -d '\r')"
+user="$(docker inspect --format '{{.Config.User}}' "$(container app)")"
+[ "$uid" != 0 ] && [ -n "$user" ] || fail "the app container runs as uid $uid (image user '$user')"
+ok "the app container runs as $user (uid $uid), not root"
+stage "HTTP checks"
+
+# 6. Down leaves nothing.
+compose down -v --remove-orphans >&2
+left="$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT")"
+[ -z "$left" ] || fail "containers left after docker compose down: $left"
+ok "docker compose down left no container"
+stage "compose down"
