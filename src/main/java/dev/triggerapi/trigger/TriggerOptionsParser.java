@@ -179,7 +179,7 @@ class TriggerOptionsParser {
         return name;
     }
 
-    private static Instant delayUntil(JsonNode delay, Instant now) {
+    static Instant delayUntil(JsonNode delay, Instant now) {
         if (delay == null || delay.isNull()) {
             return null;
         }
