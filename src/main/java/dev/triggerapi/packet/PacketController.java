@@ -41,7 +41,8 @@ class PacketController {
         return new PresignedUpload(store.uploadUrl(env.id(), checked), checked);
     }
 
-    @GetMapping("/api/v2/packets/{path}")
+    /** v1 is the path the SDK asks when it imports an offloaded payload or output ({@code getPayloadUrl}). */
+    @GetMapping({"/api/v2/packets/{path}", "/api/v1/packets/{path}"})
     PresignedDownload presignDownload(AuthenticatedEnvironment env, @PathVariable String path) {
         return new PresignedDownload(store.downloadUrl(env.id(), checkPath(path)));
     }

@@ -39,6 +39,9 @@ import org.springframework.transaction.annotation.Transactional;
  * running applies from the next dequeue). Releasing a slot (complete, cancel, requeue) needs no lock: a
  * count that is momentarily too high only delays a claim until the next poll.
  *
+ * <p>The limit is the queue's effective one: an operator's override, else the declared limit, and 0 while the
+ * queue is paused (so a paused queue is never dequeued; its runs wait, queued, until it is resumed).
+ *
  * <p>A full or busy queue is excluded and the search continues in further rounds, so one saturated queue at
  * the head of the order does not starve the others.
  */
@@ -150,7 +153,7 @@ class RunDequeuer {
                         FROM task_queues q
                         JOIN unnest(CAST(:envs AS text[]), CAST(:names AS text[])) AS c(env, name)
                           ON q.runtime_environment_id = c.env AND q.name = c.name
-                        WHERE q.concurrency_limit IS NOT NULL
+                        WHERE q.effective_concurrency_limit IS NOT NULL
                         ORDER BY q.id""")
                 .param("envs", queues.stream().map(QueueKey::environmentId).toArray(String[]::new))
                 .param("names", queues.stream().map(QueueKey::queue).toArray(String[]::new))
@@ -161,7 +164,7 @@ class RunDequeuer {
             limitedKeys.add(queue.key());
             // Re-read the limit under the lock: it may have changed since the read above.
             Optional<LockedLimit> locked = jdbc.sql(
-                            "SELECT concurrency_limit FROM task_queues WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED")
+                            "SELECT effective_concurrency_limit FROM task_queues WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED")
                     .param(queue.id()).query((rs, n) -> new LockedLimit((Integer) rs.getObject(1))).optional();
             if (locked.isEmpty()) {
                 closed.add(queue.key()); // another dequeuer is filling it right now

@@ -45,7 +45,16 @@ public class RunRetrieval {
      * unless {@code PACKETS_PUBLIC_BASE_URL} is set.
      */
     public Optional<RetrievedRun> retrieve(String environmentId, String runFriendlyId) {
-        return reader.read(() -> jdbc.sql("""
+        return reader.read(() -> select(environmentId, runFriendlyId)).value();
+    }
+
+    /** As {@link #retrieve}, on the writer only: for answering a change the caller has just committed. */
+    public Optional<RetrievedRun> retrieveFromWriter(String environmentId, String runFriendlyId) {
+        return reader.onWriter(() -> select(environmentId, runFriendlyId));
+    }
+
+    private Optional<RetrievedRun> select(String environmentId, String runFriendlyId) {
+        return jdbc.sql("""
                         SELECT friendly_id, runtime_environment_id, status, task_identifier, is_test, created_at, updated_at,
                                started_at, completed_at, delay_until, expired_at, tags, attempt_number, idempotency_key,
                                ttl, batch_id, metadata, metadata_type, payload, payload_type, output, output_type,
@@ -55,7 +64,7 @@ public class RunRetrieval {
                                COALESCE((SELECT b.friendly_id FROM task_run_batches b WHERE b.id = task_runs.batch_id),
                                         task_runs.batch_id) AS batch_friendly_id
                         FROM task_runs WHERE friendly_id = ? AND runtime_environment_id = ?""")
-                .params(runFriendlyId, environmentId).query(this::map).optional()).value();
+                .params(runFriendlyId, environmentId).query(this::map).optional();
     }
 
     private RetrievedRun map(ResultSet rs, int n) throws SQLException {

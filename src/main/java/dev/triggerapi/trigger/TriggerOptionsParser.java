@@ -193,7 +193,7 @@ class TriggerOptionsParser {
                 || c == '_' || c == '-' || c == '.' || c == '/';
     }
 
-    private static Instant delayUntil(JsonNode delay, Instant now) {
+    static Instant delayUntil(JsonNode delay, Instant now) {
         if (delay == null || delay.isNull()) {
             return null;
         }

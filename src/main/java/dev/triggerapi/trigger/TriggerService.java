@@ -2,6 +2,7 @@ package dev.triggerapi.trigger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.duration.Durations;
@@ -13,9 +14,13 @@ import dev.triggerapi.queue.QueueResolver;
 import dev.triggerapi.queue.ResolvedQueue;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
+import dev.triggerapi.run.ReplayableRun;
 import dev.triggerapi.run.RunCreator;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Triggers tasks: validate the options, resolve the queue (cache → replica → writer, outside any transaction),
@@ -30,14 +35,92 @@ public class TriggerService {
     private final RunCreator runs;
     private final BatchStore batches;
     private final PacketStore packets;
+    private final JsonMapper json;
 
     TriggerService(TriggerOptionsParser parser, QueueResolver queues, RunCreator runs, BatchStore batches,
-                   PacketStore packets) {
+                   PacketStore packets, JsonMapper json) {
         this.parser = parser;
         this.queues = queues;
         this.runs = runs;
         this.batches = batches;
         this.packets = packets;
+        this.json = json;
+    }
+
+    /** The members of the SDK's {@code ReplayRunRequestBody} (a strict object: anything else is refused). */
+    private static final Set<String> REPLAY_MEMBERS = Set.of("payload", "payloadType", "metadata", "tags", "queue",
+            "concurrencyKey", "machine", "version", "region", "delay", "ttl", "idempotencyKey", "idempotencyKeyTTL",
+            "maxAttempts", "maxDuration", "priority");
+
+    /**
+     * A new run of the original's task with its payload, options, tags and queue, in the same environment; the
+     * original's idempotency key is not copied. Members of {@code overrides} (the SDK's replay body, may be
+     * null) replace the original's values and are validated as a trigger's options are; a new queue or version
+     * is resolved again.
+     */
+    public CreatedRun replay(AuthenticatedEnvironment environment, ReplayableRun original, JsonNode overrides) {
+        ObjectNode body = overrides == null || overrides.isNull() || overrides.isMissingNode()
+                ? json.createObjectNode() : requireObject(overrides);
+        for (String member : body.propertyNames()) {
+            if (!REPLAY_MEMBERS.contains(member)) {
+                throw ApiException.badRequest("Unknown replay option '" + member + "'");
+            }
+        }
+        ObjectNode options = body.deepCopy();
+        options.remove(List.of("payload", "version", "region", "metadata"));
+        if (body.has("version")) {
+            options.set("lockToVersion", body.get("version"));
+        }
+        if (body.has("metadata")) {
+            // The replay body's metadata is a JSON object (not a serialized string as in a trigger).
+            options.put("metadata", json.writeValueAsString(body.get("metadata")));
+        }
+        TriggerOptions parsedOptions;
+        try {
+            parsedOptions = json.treeToValue(options, TriggerOptions.class);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("Invalid replay options: a member has the wrong type");
+        }
+        ParsedTrigger parsed = parser.parse(body.get("payload"), parsedOptions, null, null);
+        String taskId = original.taskIdentifier();
+        String queue = original.queue();
+        String lockedQueueId = original.lockedQueueId();
+        String lockedToWorkerId = original.lockedToWorkerId();
+        String ttl = body.has("ttl") ? parsed.ttl() : original.ttl();
+        Long ttlSeconds = body.has("ttl") ? ttlSeconds(ttl) : original.ttlSeconds();
+        if (body.has("queue") || body.has("version")) {
+            ResolvedQueue resolved = queues.resolve(environment,
+                    new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), ttl));
+            queue = resolved.queueName();
+            lockedQueueId = resolved.lockedQueueId();
+            lockedToWorkerId = resolved.lockedToWorkerId();
+        }
+        boolean newPayload = body.has("payload");
+        if (newPayload && PacketStore.STORE_PAYLOAD_TYPE.equals(parsed.payloadType())
+                && (parsed.payload() == null || !packets.exists(environment.id(), parsed.payload()))) {
+            throw ApiException.unprocessable("Payload packet not found: upload it with PUT /api/v2/packets/{path} first");
+        }
+        return runs.create(new NewRun(environment.id(), taskId, queue, lockedQueueId, lockedToWorkerId,
+                newPayload ? parsed.payload() : original.payload(),
+                newPayload ? parsed.payloadType() : original.payloadType(),
+                body.has("metadata") ? parsed.metadata() : original.metadata(),
+                body.has("metadata") ? parsed.metadataType() : original.metadataType(),
+                body.has("tags") ? parsed.tags() : original.tags(),
+                ttl, ttlSeconds, original.triggerSource(), parsed.idempotencyKey(), parsed.idempotencyKeyExpiresAt(),
+                body.has("concurrencyKey") ? parsed.concurrencyKey() : original.concurrencyKey(),
+                body.has("priority") ? parsed.priority() : original.priority(),
+                parsed.delayUntil(),
+                body.has("maxAttempts") ? parsed.maxAttempts() : original.maxAttempts(),
+                body.has("maxDuration") ? parsed.maxDurationSeconds() : original.maxDurationSeconds(),
+                body.has("machine") ? parsed.machine() : original.machine(),
+                original.test(), null));
+    }
+
+    private static ObjectNode requireObject(JsonNode node) {
+        if (!node.isObject()) {
+            throw ApiException.badRequest("The replay body must be a JSON object");
+        }
+        return (ObjectNode) node;
     }
 
     /**
@@ -95,13 +178,15 @@ public class TriggerService {
         TriggerOptionsParser.checkTaskId(taskId);
         ResolvedQueue queue = queues.resolve(environment,
                 new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), parsed.ttl()));
-        // A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires.
-        Long ttlSeconds = queue.ttl() == null ? null
-                : Durations.parse(queue.ttl()).map(d -> d.getSeconds()).filter(s -> s > 0).orElse(null);
         return new NewRun(environment.id(), taskId, queue.queueName(), queue.lockedQueueId(), queue.lockedToWorkerId(),
                 parsed.payload(), parsed.payloadType(), parsed.metadata(), parsed.metadataType(), parsed.tags(),
-                queue.ttl(), ttlSeconds, queue.triggerSource(), parsed.idempotencyKey(),
+                queue.ttl(), ttlSeconds(queue.ttl()), queue.triggerSource(), parsed.idempotencyKey(),
                 parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priority(), parsed.delayUntil(),
                 parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex);
+    }
+
+    /** A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires. */
+    private static Long ttlSeconds(String ttl) {
+        return ttl == null ? null : Durations.parse(ttl).map(d -> d.getSeconds()).filter(s -> s > 0).orElse(null);
     }
 }

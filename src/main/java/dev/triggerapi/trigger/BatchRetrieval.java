@@ -1,0 +1,108 @@
+package dev.triggerapi.trigger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import dev.triggerapi.datasource.ReplicaFirstReader;
+import dev.triggerapi.run.RunExecutionResult;
+import dev.triggerapi.run.RunResults;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Reads a batch and its runs, or its runs' results, replica first; a batch the replica does not know yet
+ * (created a moment ago) is re-checked on the writer before it is a 404. The batch and its runs are read in one
+ * transaction on one database, so a batch found on the writer is listed with the writer's runs.
+ */
+@Service
+class BatchRetrieval {
+
+    private final JdbcClient jdbc;
+    private final ReplicaFirstReader reader;
+    private final RunResults results;
+
+    BatchRetrieval(JdbcClient jdbc, ReplicaFirstReader reader, RunResults results) {
+        this.jdbc = jdbc;
+        this.reader = reader;
+        this.results = results;
+    }
+
+    Optional<RetrievedBatch> retrieve(String environmentId, String batchFriendlyId) {
+        return reader.read(() -> find(environmentId, batchFriendlyId).map(batch -> {
+            List<RunRef> runs = jdbc.sql("""
+                            SELECT friendly_id, created_at FROM task_runs WHERE batch_id = ? AND runtime_environment_id = ?
+                            ORDER BY batch_index NULLS LAST, created_at, id""")
+                    .params(batch.id, environmentId)
+                    .query((rs, n) -> new RunRef(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+            Instant updatedAt = runs.stream().map(RunRef::createdAt).max(Instant::compareTo)
+                    .filter(last -> last.isAfter(batch.createdAt)).orElse(batch.createdAt);
+            String status = batch.sealed ? "COMPLETED" : runs.isEmpty() ? "PENDING" : "PROCESSING";
+            return new RetrievedBatch(batch.friendlyId, status, batch.idempotencyKey, millis(batch.createdAt),
+                    millis(updatedAt), batch.runCount, runs.stream().map(RunRef::friendlyId).toList(),
+                    new RetrievedBatch.Processing(batch.sealed ? millis(updatedAt) : null, List.of()));
+        })).value();
+    }
+
+    Optional<BatchResults> results(String environmentId, String batchFriendlyId) {
+        return reader.read(() -> find(environmentId, batchFriendlyId)
+                .map(batch -> new BatchResults(batch.friendlyId, results.finishedInBatch(environmentId, batch.id))))
+                .value();
+    }
+
+    private Optional<Batch> find(String environmentId, String friendlyId) {
+        return jdbc.sql("""
+                        SELECT id, friendly_id, run_count, sealed, idempotency_key, created_at FROM task_run_batches
+                        WHERE friendly_id = ? AND runtime_environment_id = ?""")
+                .params(friendlyId, environmentId)
+                .query((rs, n) -> new Batch(rs.getString("id"), rs.getString("friendly_id"), rs.getInt("run_count"),
+                        rs.getBoolean("sealed"), rs.getString("idempotency_key"), rs.getTimestamp("created_at").toInstant()))
+                .optional();
+    }
+
+    private static Instant millis(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private record Batch(String id, String friendlyId, int runCount, boolean sealed, String idempotencyKey,
+                         Instant createdAt) {
+    }
+
+    private record RunRef(String friendlyId, Instant createdAt) {
+    }
+
+    /**
+     * {@code GET /api/v2/batches/{id}} in the SDK's {@code RetrieveBatchV2Response} shape. The status is about
+     * the batch's items, not its runs' outcomes: COMPLETED once every item has its run (sealed), PROCESSING
+     * while items are streaming in, PENDING before the first.
+     *
+     * @param id             public batch id
+     * @param status         PENDING, PROCESSING or COMPLETED
+     * @param idempotencyKey the batch's idempotency key, if any
+     * @param createdAt      when the batch was created
+     * @param updatedAt      when its last run was created
+     * @param runCount       how many runs it has when complete
+     * @param runs           its runs' public ids in item order
+     * @param processing     when item processing completed, and item errors (none: an invalid item fails the request)
+     */
+    record RetrievedBatch(String id, String status, String idempotencyKey, Instant createdAt, Instant updatedAt,
+                          int runCount, List<String> runs, Processing processing) {
+
+        /**
+         * @param completedAt when the last item's run was created, once sealed
+         * @param errors      always empty
+         */
+        record Processing(Instant completedAt, List<Object> errors) {
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/batches/{id}/results} in the SDK's {@code BatchTaskRunExecutionResult} shape.
+     *
+     * @param id    public batch id
+     * @param items the results of its finished runs, in item order
+     */
+    record BatchResults(String id, List<RunExecutionResult> items) {
+    }
+}
