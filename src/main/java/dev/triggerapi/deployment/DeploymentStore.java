@@ -118,7 +118,7 @@ class DeploymentStore {
         boolean current = workerId.equals(currentWorkerId(env).orElse(null));
         boolean development = env.type() == EnvironmentType.DEVELOPMENT;
         return new Registration(workerId, friendlyId, false, current, current && development ? nextGeneration() : 0,
-                stored, queuesOf(env.id(), workerId));
+                stored, lookup.workerQueues(env.id(), workerId));
     }
 
     private static boolean sameTasks(Map<String, TaskMetadata> stored, List<DeclaredTask> declared) {
@@ -158,7 +158,7 @@ class DeploymentStore {
                                 promoted_at = clock_timestamp()""")
                 .params(env.id(), deploymentId, workerId).update();
         return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId),
-                queuesOf(env.id(), workerId));
+                lookup.workerQueues(env.id(), workerId));
     }
 
     /** Creates missing queues and applies the declared limits; returns queue id by name. */
@@ -188,10 +188,6 @@ class DeploymentStore {
                 .param(workerId)
                 .query((rs, n) -> Map.entry(rs.getString("slug"), WorkerTaskLookup.metadata(rs))).stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-    }
-
-    private Map<String, String> queuesOf(String environmentId, String workerId) {
-        return lookup.workerQueues(environmentId, workerId);
     }
 
     private Optional<String> currentWorkerId(AuthenticatedEnvironment env) {

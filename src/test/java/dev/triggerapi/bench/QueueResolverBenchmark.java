@@ -47,10 +47,11 @@ import tools.jackson.databind.node.StringNode;
  */
 public final class QueueResolverBenchmark {
 
-    private static final int SEQUENTIAL = 500;
-    private static final int CONCURRENT = 2_000;
+    // Overridable (-Dbench.sequential=... etc.) for a shorter run on a busy machine.
+    private static final int SEQUENTIAL = Integer.getInteger("bench.sequential", 500);
+    private static final int CONCURRENT = Integer.getInteger("bench.concurrent", 2_000);
     private static final int CONCURRENCY = 50;
-    private static final int WARMUP_ROUNDS = 4;
+    private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmupRounds", 4);
 
     private QueueResolverBenchmark() {
     }
@@ -61,6 +62,9 @@ public final class QueueResolverBenchmark {
                 .web(WebApplicationType.NONE)
                 .run("--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN",
                         "--trigger-api.run-engine.sweeper-enabled=false",
+                        // Generous Redis timeouts: on a loaded machine the defaults turn slow answers into misses.
+                        "--spring.data.redis.timeout=10s", "--spring.data.redis.connect-timeout=10s",
+                        "--trigger-api.task-meta-cache.redis.command-timeout=5s",
                         "--logging.level.dev.triggerapi=WARN")) {
             new QueueResolverBenchmark().run(context);
         } catch (Exception e) {
