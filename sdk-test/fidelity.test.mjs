@@ -19,7 +19,9 @@ async function api(method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function eventually(fn, { timeoutMs = 20_000, intervalMs = 100 } = {}) {
+// The runs list is fed asynchronously (ClickHouse through replication, or the replica); on a loaded machine
+// that can take minutes, so the wait is long (it ends as soon as the runs are listed).
+async function eventually(fn, { timeoutMs = 300_000, intervalMs = 250 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {

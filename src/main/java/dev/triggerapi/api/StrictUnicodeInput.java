@@ -26,6 +26,8 @@ import tools.jackson.core.io.InputDecorator;
 final class StrictUnicodeInput extends InputDecorator {
 
     private static final long serialVersionUID = 1L;
+    /** Bytes checked per read: small enough that parsing a short document allocates little. */
+    private static final int CHUNK = 4096;
 
     @Override
     public InputStream decorate(IOContext context, InputStream in) {
@@ -50,8 +52,8 @@ final class StrictUnicodeInput extends InputDecorator {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private final StrictUnicodeScanner scanner = new StrictUnicodeScanner();
         /** Bytes of a sequence split across reads wait here (at most 3) for the rest. */
-        private final ByteBuffer pending = ByteBuffer.allocate(8192 + 4);
-        private final CharBuffer decoded = CharBuffer.allocate(8192 + 4);
+        private final ByteBuffer pending = ByteBuffer.allocate(CHUNK + 4);
+        private final CharBuffer decoded = CharBuffer.allocate(CHUNK + 4);
         private boolean finished;
 
         CheckedStream(InputStream in) {
@@ -67,7 +69,7 @@ final class StrictUnicodeInput extends InputDecorator {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, Math.min(length, 8192));
+            int n = in.read(buffer, offset, Math.min(length, CHUNK));
             if (n < 0) {
                 finish();
                 return n;
