@@ -28,6 +28,22 @@ final class PostgresBinaries {
     private PostgresBinaries() {
     }
 
+    /**
+     * The one cache folder this project keeps between runs: {@code $TRIGGER_API_CACHE_DIR}, else
+     * {@code $XDG_CACHE_HOME/trigger-api}, else {@code ~/.cache/trigger-api}. Not the temp directory, so a
+     * test run leaves nothing in {@code /tmp} and the unpacked binaries (about 60 MB per version) are shared by
+     * every checkout on the machine.
+     */
+    static Path cacheRoot() {
+        String explicit = System.getenv("TRIGGER_API_CACHE_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("trigger-api");
+    }
+
     /** Returns the installation directory (holding {@code bin/}, {@code lib/}, {@code share/}). */
     static Path install(Path cacheRoot) {
         try {
