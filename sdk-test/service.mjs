@@ -1,9 +1,10 @@
 // Boots the packaged trigger-api jar on the embedded cluster (primary + lagging replica + Redis) and
 // reads the demo secret key and worker token it prints once on first start.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -17,11 +18,14 @@ function freePort() {
 }
 
 export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 120_000 } = {}) {
-  const target = path.resolve(import.meta.dirname, '..', 'target');
+  const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'target');
   const jar = readdirSync(target).find((f) => /^trigger-api-.*\.jar$/.test(f) && !f.endsWith('-plain.jar'));
   if (!jar) throw new Error(`No trigger-api jar in ${target}: run 'mvn package' first`);
   const port = await freePort();
-  const child = spawn('java', ['-jar', path.join(target, jar)], {
+  // Temporary files (embedded Redis, Tomcat work dirs, cluster data) stay under target/, not in /tmp.
+  const tmp = path.join(target, 'test-tmp');
+  mkdirSync(tmp, { recursive: true });
+  const child = spawn('java', [`-Djava.io.tmpdir=${tmp}`, '-jar', path.join(target, jar)], {
     env: {
       ...process.env,
       PORT: String(port),

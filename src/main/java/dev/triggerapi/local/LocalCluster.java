@@ -61,8 +61,7 @@ public final class LocalCluster {
     private static LocalCluster start(LocalClusterProperties settings) {
         long started = System.nanoTime();
         ServerProcesses processes = new ServerProcesses();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Path pgHome = PostgresBinaries.install(tmp);
+        Path pgHome = PostgresBinaries.install(PostgresBinaries.cacheRoot());
         boolean temporary = settings.dataDir() == null || settings.dataDir().isBlank();
         Path workDir;
         try {

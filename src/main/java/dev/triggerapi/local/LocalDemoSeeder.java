@@ -47,13 +47,20 @@ class LocalDemoSeeder implements ApplicationRunner {
                 environment  : {} (DEVELOPMENT, project {})
                 secret key   : {}
                 worker token : {}
-                try it:
+                try it (secret key: register a version, trigger a run):
                   curl -s -X POST {}/api/v1/deployments -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\
                     -d '{"version":"1","tasks":[{"slug":"hello-world","queue":{"name":"hello","concurrencyLimit":5}}]}'
                   curl -s -X POST {}/api/v1/tasks/hello-world/trigger -H 'Authorization: Bearer {}' \\
                     -H 'Content-Type: application/json' -d '{"payload":{"name":"world"}}'
+                then run it as a runner would (worker token; RUN and SNAPSHOT come from the dequeue answer,
+                [{"run":{"friendlyId":RUN,...},"snapshot":{"id":SNAPSHOT,...}}], and every action answers the next snapshot):
+                  curl -s -X POST {}/engine/v1/worker-actions/dequeue -H 'Authorization: Bearer {}' \\
+                    -H 'Content-Type: application/json' -d '{"maxRuns":1}'
+                  curl -s -X POST {}/engine/v1/worker-actions/runs/RUN/snapshots/SNAPSHOT/attempts/start -H 'Authorization: Bearer {}'
+                  curl -s -X POST {}/engine/v1/worker-actions/runs/RUN/snapshots/SNAPSHOT/attempts/complete -H 'Authorization: Bearer {}' \\
+                    -H 'Content-Type: application/json' -d '{"completion":{"ok":true,"output":"{\\"hello\\":\\"world\\"}","outputType":"application/json"}}'
                 =============================================""",
                 env.environment().id(), env.environment().projectRef(), env.secretKey(), group.token(),
-                base, env.secretKey(), base, env.secretKey());
+                base, env.secretKey(), base, env.secretKey(), base, group.token(), base, group.token(), base, group.token());
     }
 }

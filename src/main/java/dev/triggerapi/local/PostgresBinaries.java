@@ -28,6 +28,26 @@ final class PostgresBinaries {
     private PostgresBinaries() {
     }
 
+    /**
+     * The one cache folder this project keeps between runs: {@code $TRIGGER_API_CACHE_DIR}; else, as root,
+     * {@code /var/cache/trigger-api} (the servers then run as {@code nobody}, who cannot enter {@code /root});
+     * else {@code $XDG_CACHE_HOME/trigger-api} or {@code ~/.cache/trigger-api}. Not the temp directory, so a test
+     * run leaves nothing in {@code /tmp}, and the unpacked binaries (about 60 MB per version) are shared by every
+     * checkout on the machine.
+     */
+    static Path cacheRoot() {
+        String explicit = System.getenv("TRIGGER_API_CACHE_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        if (ServerProcesses.runningAsRoot()) {
+            return Path.of("/var/cache/trigger-api");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("trigger-api");
+    }
+
     /** Returns the installation directory (holding {@code bin/}, {@code lib/}, {@code share/}). */
     static Path install(Path cacheRoot) {
         try {

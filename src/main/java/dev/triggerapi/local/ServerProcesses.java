@@ -24,7 +24,7 @@ final class ServerProcesses {
         this.dropPrivileges = runningAsRoot();
     }
 
-    private static boolean runningAsRoot() {
+    static boolean runningAsRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {

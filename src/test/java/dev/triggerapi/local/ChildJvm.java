@@ -20,7 +20,7 @@ record ChildJvm(Process process, List<Long> pids) {
 
     static ChildJvm start(Class<?> main, String mode) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), main.getName(), mode)
+        Process p = new ProcessBuilder(javaBin, "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp", System.getProperty("java.class.path"), main.getName(), mode)
                 .redirectErrorStream(true).start();
         List<Long> pids = new ArrayList<>();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
