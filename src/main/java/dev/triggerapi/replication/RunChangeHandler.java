@@ -31,8 +31,9 @@ import dev.triggerapi.replication.ReplicationMetrics.Stage;
  * marked processed only when its insert and every earlier one succeeded. When a batch is not full the stream has
  * caught up, so the handler waits for everything in flight and acknowledges it before returning: an idle stream
  * has nothing unacknowledged. All calls on Debezium's committer stay on the engine's thread (the engine uses the
- * same committer for its own empty polls). A failed insert (retries exhausted, leadership lost) is rethrown on
- * the engine's thread; its batch and every later one stay unacknowledged and are streamed again after recovery.
+ * same committer for its own empty polls). A failed insert (retries exhausted, leadership lost) is reported at once
+ * ({@link Progress#insertFailed}, so an idle stream does not sit on it) and rethrown on the engine's thread with the
+ * next batch; its batch and every later one stay unacknowledged and are streamed again after recovery.
  *
  * <p><b>Versions.</b> ClickHouse keeps the row with the highest {@code _version}; it must be the commit LSN,
  * the order in which PostgreSQL made changes visible. A change event carries only its own LSN, which can be
@@ -49,6 +50,12 @@ final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChan
     /** Progress reported after each acknowledged position (for health). */
     interface Progress {
         void flushed(Long commitLsn, Long lagMillis);
+
+        /**
+         * An insert failed for good (retries exhausted, leadership lost). Called on the insert thread at once: the
+         * engine thread would only see it with the next batch, which an idle stream never delivers.
+         */
+        void insertFailed(Throwable error);
     }
 
     private final ClickHouseRunWriter writer;
@@ -155,6 +162,9 @@ final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChan
                 insert = inserts.submit(() -> {
                     try {
                         insert(rows, commitMillis);
+                    } catch (RuntimeException e) {
+                        progress.insertFailed(e);
+                        throw e;
                     } finally {
                         metrics.insertEnded();
                     }

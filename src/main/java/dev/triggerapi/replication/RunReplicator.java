@@ -277,8 +277,19 @@ public final class RunReplicator implements SmartLifecycle {
         int gen = ++generation;
         try {
             StopSignal stop = new StopSignal();
+            RunChangeHandler.Progress progress = new RunChangeHandler.Progress() {
+                @Override
+                public void flushed(Long commitLsn, Long lagMillis) {
+                    RunReplicator.this.flushed(commitLsn, lagMillis);
+                }
+
+                @Override
+                public void insertFailed(Throwable error) {
+                    post(() -> RunReplicator.this.insertFailed(gen, error));
+                }
+            };
             RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
-                    this::flushed, stream.maxBatchRecords(), settings.insert().maxInFlight(),
+                    progress, stream.maxBatchRecords(), settings.insert().maxInFlight(),
                     "runs-replication-insert-" + settings.slotName() + "-" + gen);
             // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not
             // hold up this control thread, which extends the lock.
@@ -334,6 +345,23 @@ public final class RunReplicator implements SmartLifecycle {
             return;
         }
         streamFailed(error != null ? error : new IllegalStateException("the engine stopped: " + message));
+    }
+
+    /**
+     * An insert failed on an insert thread. The engine is still running and may not hand over another batch (an idle
+     * stream), so it is stopped here and the failure handled like an engine error; if the engine already ended with
+     * the failure, {@link #engineStopped} has handled it.
+     */
+    private void insertFailed(int gen, Throwable error) {
+        if (gen != generation || shuttingDown || engine == null || engine.stopRequested() || engine.isFinished()) {
+            return;
+        }
+        if (causedBy(error, LeadershipLostException.class)) {
+            leadershipLost("a batch found the lock no longer certainly ours");
+            return;
+        }
+        engine.requestStop();
+        streamFailed(error);
     }
 
     private void streamFailed(Throwable error) {

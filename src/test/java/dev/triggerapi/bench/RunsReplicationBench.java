@@ -121,6 +121,29 @@ public final class RunsReplicationBench {
         double rows = meters.get("runs_replication.rows_flushed").counter().count() - rowsBefore;
         Map<String, double[]> stagesSteady = minus(stages(meters), stagesBefore);
 
+        double writeRate = changes / steady.seconds();
+        System.out.println();
+        System.out.println("Runs replication bench: " + runCount + " runs, " + STEPS.size() + " updates each, " + threads
+                + " writer threads, flush " + app.getEnvironment().getProperty("trigger-api.replication.flush-batch-size")
+                + " rows / " + app.getEnvironment().getProperty("trigger-api.replication.flush-interval") + ", "
+                + app.getEnvironment().getProperty("trigger-api.replication.insert.max-in-flight") + " inserts in flight");
+        System.out.println("| metric | value |");
+        System.out.println("|---|---|");
+        System.out.printf("| load average (1/5/15 min) before / after steady | %s / %s |%n", loadBefore, loadAfter);
+        System.out.printf("| **steady**: row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
+        System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", steady.createSeconds(),
+                steady.updateSeconds(), steady.seconds());
+        System.out.printf("| PostgreSQL write rate | **%,.0f changes/s** |%n", writeRate);
+        System.out.printf("| batches flushed to ClickHouse (rows after collapsing per batch) | %,.0f (%,.0f rows) |%n", batches, rows);
+        System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - steady.endNanos()) / 1e9);
+        System.out.printf("| changes / (first write → ClickHouse equal) | %,.0f rows/s |%n",
+                changes / ((convergedAt - steady.startNanos()) / 1e9));
+        System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
+        System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
+        System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lagSamples);
+        System.out.printf("| final state | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", expected.size());
+        System.out.flush();
+
         // Phase 2, catch-up: the same writes with the stream stopped, then how fast it drains the backlog.
         String burstEnvId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
                 .environment().id();
@@ -138,29 +161,8 @@ public final class RunsReplicationBench {
         Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
         String loadEnd = loadAverage();
 
-        double writeRate = changes / steady.seconds();
         double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
-        System.out.println();
-        System.out.println("Runs replication bench: " + runCount + " runs, " + STEPS.size() + " updates each, " + threads
-                + " writer threads, flush " + app.getEnvironment().getProperty("trigger-api.replication.flush-batch-size")
-                + " rows / " + app.getEnvironment().getProperty("trigger-api.replication.flush-interval") + ", "
-                + app.getEnvironment().getProperty("trigger-api.replication.insert.max-in-flight") + " inserts in flight");
-        System.out.println("| metric | value |");
-        System.out.println("|---|---|");
-        System.out.printf("| load average (1/5/15 min) before / after steady / after catch-up | %s / %s / %s |%n",
-                loadBefore, loadAfter, loadEnd);
-        System.out.printf("| **steady**: row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
-        System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", steady.createSeconds(),
-                steady.updateSeconds(), steady.seconds());
-        System.out.printf("| PostgreSQL write rate | **%,.0f changes/s** |%n", writeRate);
-        System.out.printf("| batches flushed to ClickHouse (rows after collapsing per batch) | %,.0f (%,.0f rows) |%n", batches, rows);
-        System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - steady.endNanos()) / 1e9);
-        System.out.printf("| changes / (first write → ClickHouse equal) | %,.0f rows/s |%n",
-                changes / ((convergedAt - steady.startNanos()) / 1e9));
-        System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
-        System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
-        System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lagSamples);
-        System.out.printf("| final state | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", expected.size());
+        System.out.printf("| load average after catch-up | %s |%n", loadEnd);
         System.out.printf("| **catch-up**: the same writes with replication stopped | %,d changes in %.1f s (%,.0f changes/s) |%n",
                 changes, burst.seconds(), changes / burst.seconds());
         System.out.printf("| replication restarted → ClickHouse equal (engine start included) | %.2f s |%n",
@@ -350,9 +352,19 @@ public final class RunsReplicationBench {
         return out;
     }
 
+    /** A transient failure of the check (ClickHouse or the writer busy on a loaded machine) counts as "not yet". */
+    private static boolean holds(java.util.function.BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (RuntimeException e) {
+            System.out.println("(check failed, retrying: " + e.getMessage() + ")");
+            return false;
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Timed out after " + timeout);
             }

@@ -32,7 +32,7 @@ class ReplicationProcessKillTest {
 
     private static final int RUNS = 5_000;
     private static final int WRITERS = 4;
-    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final Duration WAIT = Duration.ofMinutes(6);
 
     @Autowired
     ApplicationContext context;
