@@ -70,10 +70,12 @@ stage "app image build"
 compose up -d --no-build >&2
 container() { compose ps -q "$1"; }
 health() { docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(container "$1")" 2>/dev/null || echo missing; }
-deadline=$((SECONDS + 300))
+# Generous: on a busy 2-core machine the app's JVM alone has taken minutes to start.
+health_timeout="${SMOKE_HEALTH_TIMEOUT:-900}"
+deadline=$((SECONDS + health_timeout))
 for svc in primary replica redis clickhouse app; do
   until [ "$(health "$svc")" = healthy ]; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after 300 s (status $(health "$svc"))"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after $health_timeout s (status $(health "$svc"))"
     sleep 2
   done
 done
