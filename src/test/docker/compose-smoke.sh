@@ -26,6 +26,9 @@ for tool in curl jq; do
 done
 if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
 PROJECT=trigger-api-smoke
+# Creating a container copies its whole image on the vfs driver: on a busy machine that outlasts docker-compose
+# 1.29's 60 s default request timeout.
+export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-600}" DOCKER_CLIENT_TIMEOUT="${DOCKER_CLIENT_TIMEOUT:-600}"
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml -f docker-compose.replica.yml "$@"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -67,21 +70,28 @@ stage "app image build"
 compose up -d --no-build >&2
 container() { compose ps -q "$1"; }
 health() { docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(container "$1")" 2>/dev/null || echo missing; }
-deadline=$((SECONDS + 300))
+# Generous: on a busy 2-core machine the app's JVM alone has taken minutes to start.
+health_timeout="${SMOKE_HEALTH_TIMEOUT:-900}"
+deadline=$((SECONDS + health_timeout))
 for svc in primary replica redis clickhouse app; do
   until [ "$(health "$svc")" = healthy ]; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after 300 s (status $(health "$svc"))"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after $health_timeout s (status $(health "$svc"))"
     sleep 2
   done
 done
 ok "primary, replica, redis, clickhouse and app are healthy"
 stage "compose up until healthy"
 
-healthjson="$(curl -sf "$BASE/actuator/health")"
-[ "$(jq -r '.components.replica.status' <<<"$healthjson")" = UP ] \
+# The replica probe and the replication leader election settle a little after the app is healthy (on a busy
+# machine a probe can time out and mark the replica down for a second): poll for the steady state.
+deadline=$((SECONDS + 180))
+until healthjson="$(curl -s -m 20 "$BASE/actuator/health")" \
+  && [ "$(jq -r '.components.replica.status' <<<"$healthjson")" = UP ] \
   && [ "$(jq -r '.components.replica.details.applyDelay' <<<"$healthjson")" = 500ms ] \
-  && [ "$(jq -r '.components.replication.status' <<<"$healthjson")" = UP ] \
-  || fail "the app should read from a replica lagging 500 ms and replicate to ClickHouse: $healthjson"
+  && [ "$(jq -r '.components.replication.status' <<<"$healthjson")" = UP ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the app should read from a replica lagging 500 ms and replicate to ClickHouse: $healthjson"
+  sleep 2
+done
 ok "the app uses the replica (apply delay 500ms) and replicates runs to ClickHouse"
 
 # Tenant: an environment and a worker group, written straight to the primary (secrets stored as SHA-256).

@@ -39,6 +39,8 @@ public final class ContainerCluster {
     private static final String USER = "postgres";
     private static final String PASSWORD = "postgres";
     private static final Duration PROBE_WAIT = Duration.ofMillis(50);
+    /** Creating a container copies its image on Docker's vfs driver; on a busy machine that takes minutes. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(5);
     private static ContainerCluster shared;
 
     private final Network network = Network.newNetwork();
@@ -56,7 +58,8 @@ public final class ContainerCluster {
                 // The second line lets the replica connect for streaming replication.
                 .withEnv("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256\nhost replication all all scram-sha-256")
                 .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_wal_senders=16",
-                        "-c", "max_replication_slots=16", "-c", "hot_standby_feedback=on", "-c", "fsync=off");
+                        "-c", "max_replication_slots=16", "-c", "hot_standby_feedback=on", "-c", "fsync=off")
+                .withStartupTimeout(STARTUP_TIMEOUT);
         replica = new GenericContainer<>(postgresImage)
                 .withNetwork(network).withNetworkAliases("replica").withExposedPorts(5432)
                 .withEnv("PGPASSWORD", PASSWORD)
@@ -64,11 +67,11 @@ public final class ContainerCluster {
                         "/replica-entrypoint.sh")
                 .withCreateContainerCmdModifier(cmd -> cmd.withUser(USER).withEntrypoint("bash", "/replica-entrypoint.sh"))
                 .waitingFor(Wait.forLogMessage(".*database system is ready to accept read-only connections.*", 1)
-                        .withStartupTimeout(Duration.ofMinutes(3)));
+                        .withStartupTimeout(STARTUP_TIMEOUT));
         redis = new GenericContainer<>(image("REDIS_IMAGE", "redis:7"))
                 .withExposedPorts(6379)
                 .withCommand("redis-server", "--save", "", "--appendonly", "no")
-                .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1));
+                .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1).withStartupTimeout(STARTUP_TIMEOUT));
     }
 
     /** True when this JVM's tests run against containers instead of the embedded cluster. */
@@ -150,7 +153,7 @@ public final class ContainerCluster {
                     .withExposedPorts(8123)
                     // The official image keeps its shipped default user (no password) with this.
                     .withEnv("CLICKHOUSE_SKIP_USER_SETUP", "1")
-                    .waitingFor(Wait.forHttp("/ping").forPort(8123).forStatusCode(200));
+                    .waitingFor(Wait.forHttp("/ping").forPort(8123).forStatusCode(200).withStartupTimeout(STARTUP_TIMEOUT));
             container.start();
             clickHouse = container;
         }
