@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.run.RunExecutionResult;
 import dev.triggerapi.run.RunResults;
@@ -13,11 +14,13 @@ import org.springframework.stereotype.Service;
 
 /**
  * Reads a batch and its runs, or its runs' results, replica first; a batch the replica does not know yet
- * (created a moment ago) is re-checked on the writer before it is a 404. The batch and its runs are read in one
- * transaction on one database, so a batch found on the writer is listed with the writer's runs.
+ * (created a moment ago), or whose replica view may still grow, is re-read on the writer before anyone sees a 404
+ * or a short list. The batch and its runs are read in one transaction on one database.
  */
 @Service
 class BatchRetrieval {
+
+    private static final String COMPLETED = "COMPLETED";
 
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
@@ -29,8 +32,33 @@ class BatchRetrieval {
         this.results = results;
     }
 
+    /**
+     * The batch with its runs. A replica answer that can still change (a batch not yet sealed, whose items may
+     * have streamed in since) is re-read on the writer, so the SDK's {@code batch.retrieve} right after
+     * {@code batchTrigger} lists every run; a sealed batch's run list never changes, so the replica's is final.
+     */
     Optional<RetrievedBatch> retrieve(String environmentId, String batchFriendlyId) {
-        return reader.read(() -> find(environmentId, batchFriendlyId).map(batch -> {
+        Optional<RetrievedBatch> replica = reader.onReplica(() -> retrieveIn(environmentId, batchFriendlyId));
+        if (replica.isPresent() && replica.get().status().equals(COMPLETED)) {
+            return replica;
+        }
+        return reader.onWriter(() -> retrieveIn(environmentId, batchFriendlyId));
+    }
+
+    /**
+     * The results of the batch's finished runs. The replica's answer is final once it lists every item; a shorter
+     * list (runs that finished a moment ago may still be running on the replica) is re-read on the writer.
+     */
+    Optional<BatchResults> results(String environmentId, String batchFriendlyId) {
+        Optional<BatchResults> replica = reader.onReplica(() -> resultsIn(environmentId, batchFriendlyId));
+        if (replica.isPresent() && replica.get().complete()) {
+            return replica;
+        }
+        return reader.onWriter(() -> resultsIn(environmentId, batchFriendlyId));
+    }
+
+    private Optional<RetrievedBatch> retrieveIn(String environmentId, String batchFriendlyId) {
+        return find(environmentId, batchFriendlyId).map(batch -> {
             List<RunRef> runs = jdbc.sql("""
                             SELECT friendly_id, created_at FROM task_runs WHERE batch_id = ? AND runtime_environment_id = ?
                             ORDER BY batch_index NULLS LAST, created_at, id""")
@@ -38,17 +66,16 @@ class BatchRetrieval {
                     .query((rs, n) -> new RunRef(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
             Instant updatedAt = runs.stream().map(RunRef::createdAt).max(Instant::compareTo)
                     .filter(last -> last.isAfter(batch.createdAt)).orElse(batch.createdAt);
-            String status = batch.sealed ? "COMPLETED" : runs.isEmpty() ? "PENDING" : "PROCESSING";
+            String status = batch.sealed ? COMPLETED : runs.isEmpty() ? "PENDING" : "PROCESSING";
             return new RetrievedBatch(batch.friendlyId, status, batch.idempotencyKey, millis(batch.createdAt),
                     millis(updatedAt), batch.runCount, runs.stream().map(RunRef::friendlyId).toList(),
                     new RetrievedBatch.Processing(batch.sealed ? millis(updatedAt) : null, List.of()));
-        })).value();
+        });
     }
 
-    Optional<BatchResults> results(String environmentId, String batchFriendlyId) {
-        return reader.read(() -> find(environmentId, batchFriendlyId)
-                .map(batch -> new BatchResults(batch.friendlyId, results.finishedInBatch(environmentId, batch.id))))
-                .value();
+    private Optional<BatchResults> resultsIn(String environmentId, String batchFriendlyId) {
+        return find(environmentId, batchFriendlyId).map(batch -> new BatchResults(batch.friendlyId,
+                results.finishedInBatch(environmentId, batch.id), batch.runCount));
     }
 
     private Optional<Batch> find(String environmentId, String friendlyId) {
@@ -101,8 +128,13 @@ class BatchRetrieval {
      * {@code GET /api/v1/batches/{id}/results} in the SDK's {@code BatchTaskRunExecutionResult} shape.
      *
      * @param id    public batch id
-     * @param items the results of its finished runs, in item order
+     * @param items    the results of its finished runs, in item order
+     * @param runCount how many runs the batch has (not sent)
      */
-    record BatchResults(String id, List<RunExecutionResult> items) {
+    record BatchResults(String id, List<RunExecutionResult> items, @JsonIgnore int runCount) {
+
+        boolean complete() {
+            return items.size() >= runCount;
+        }
     }
 }

@@ -63,7 +63,8 @@ public class TriggerService {
                 ? json.createObjectNode() : requireObject(overrides);
         for (String member : body.propertyNames()) {
             if (!REPLAY_MEMBERS.contains(member)) {
-                throw ApiException.badRequest("Unknown replay option '" + member + "'");
+                throw ApiException.badRequest("Unknown replay option '"
+                        + (member.length() > 64 ? member.substring(0, 64) + "…" : member) + "'");
             }
         }
         ObjectNode options = body.deepCopy();

@@ -278,6 +278,29 @@ class RunManagementApiTest {
     }
 
     @Test
+    void aStreamedBatchIsListedCompleteRightAfterItsItemsWhileTheReplicaLags() throws Exception {
+        MvcResult created = as(post("/api/v3/batches").content("{\"runCount\":2}"));
+        assertThat(created.getResponse().getStatus()).isEqualTo(202);
+        String batchId = json.readTree(created.getResponse().getContentAsString()).get("id").stringValue();
+        // Created before the lag: the replica knows the batch, but not yet its items or that it sealed.
+        ReplicaLag.awaitOnReplica(transactions, () -> jdbc.sql("SELECT count(*) FROM task_run_batches WHERE friendly_id = ?")
+                .param(batchId).query(Long.class).single() == 1);
+        ReplicaLag.behindBy(Duration.ofMillis(1500), jdbc, transactions);
+        MvcResult items = mvc.perform(post("/api/v3/batches/" + batchId + "/items")
+                .header("Authorization", "Bearer " + env.secretKey()).contentType("application/x-ndjson")
+                .content("{\"index\":0,\"task\":\"s\",\"payload\":\"1\"}\n{\"index\":1,\"task\":\"s\",\"payload\":\"2\"}\n"))
+                .andReturn();
+        assertThat(items.getResponse().getStatus()).as(items.getResponse().getContentAsString()).isEqualTo(200);
+
+        JsonNode batch = ok(get("/api/v2/batches/" + batchId));
+        assertThat(batch.get("status").stringValue()).isEqualTo("COMPLETED");
+        assertThat(batch.get("runs").size()).isEqualTo(2);
+        completeAll(true);
+        assertThat(ok(get("/api/v1/batches/" + batchId + "/results")).get("items").size())
+                .as("runs that finished a moment ago are listed").isEqualTo(2);
+    }
+
+    @Test
     void anotherEnvironmentsRunOrBatchIsTheSame404AsAnUnknownOne() throws Exception {
         ProvisionedEnvironment other = TestData.environment(provisioning, EnvironmentType.DEVELOPMENT);
         String body = json.writeValueAsString(Map.of("payload", PAYLOAD, "options", Map.of("delay", "1h", "metadata", "{}")));
