@@ -113,6 +113,18 @@ class RealtimeConfiguration {
         return hub;
     }
 
+    @Bean
+    ShapeStreamProtocol shapeStreamProtocol(RunFeedHub hub, RealtimeProperties settings, RealtimeMetrics metrics,
+                                            Clock clock, JsonMapper json) {
+        if (settings.shape().sessionBuffer() < settings.feed().initialLimit()) {
+            throw new IllegalStateException("trigger-api.realtime.shape.session-buffer (REALTIME_SHAPE_SESSION_BUFFER) "
+                    + "must be at least trigger-api.realtime.feed.initial-limit (REALTIME_FEED_INITIAL_LIMIT)");
+        }
+        ShapeStreamProtocol protocol = new ShapeStreamProtocol(hub, settings.shape(), metrics, clock, json);
+        metrics.shapeGauges(protocol::heldPolls, protocol::sessions);
+        return protocol;
+    }
+
     @Bean(destroyMethod = "shutdown")
     ExecutorService realtimePublishExecutor() {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(PUBLISH_QUEUE),
@@ -132,11 +144,17 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    SdkPublicTokens sdkPublicTokens(ObjectProvider<EnvironmentSigningKeys> keys, Clock clock) {
+        return new SdkPublicTokens(keys.getIfAvailable(() -> EnvironmentSigningKeys.NONE), clock);
+    }
+
+    @Bean
     FilterRegistrationBean<RealtimeAuthenticationFilter> realtimeAuthenticationFilter(ApiKeyAuthenticator apiKeys,
                                                                                      PublicAccessTokens tokens,
+                                                                                     SdkPublicTokens sdkTokens,
                                                                                      JsonErrorWriter errors) {
         FilterRegistrationBean<RealtimeAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new RealtimeAuthenticationFilter(apiKeys, tokens, errors));
+                new FilterRegistrationBean<>(new RealtimeAuthenticationFilter(apiKeys, tokens, sdkTokens, errors));
         registration.addUrlPatterns("/realtime/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 21);
         registration.setAsyncSupported(true);
@@ -152,6 +170,7 @@ class RealtimeConfiguration {
                         .allowedOriginPatterns(settings.feed().corsAllowedOrigins().toArray(String[]::new))
                         .allowedMethods("GET")
                         .allowedHeaders("*")
+                        .exposedHeaders(ShapeStreamProtocol.RESPONSE_HEADERS.toArray(String[]::new))
                         .maxAge(3600);
             }
         };
