@@ -12,7 +12,9 @@ import dev.triggerapi.datasource.ReplicaFirstReader;
 /**
  * Resolves a secret (API key, worker token) by its SHA-256: in-process cache, then replica, then writer.
  * A secret created a moment ago may not be on the replica yet, which must not become a 401; unknown secrets
- * are remembered for two seconds so a flood of bad ones cannot turn the writer into the hot path.
+ * are remembered for two seconds so a flood of bad ones cannot turn the writer into the hot path. Valid secrets
+ * are remembered for {@code AUTH_CACHE_TTL}; a revocation evicts them at once and leaves a tombstone
+ * ({@link CredentialRevocations}), so a lagging replica cannot re-admit a revoked secret.
  */
 final class HashedSecretResolver<T> {
 
@@ -20,14 +22,18 @@ final class HashedSecretResolver<T> {
 
     private final ReplicaFirstReader reader;
     private final Function<byte[], Optional<T>> lookupByHash;
-    private final Cache<String, T> known = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
+    private final CredentialRevocations revocations;
+    private final Cache<String, T> known;
     private final Cache<String, Boolean> unknown = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(2)).build();
 
-    HashedSecretResolver(ReplicaFirstReader reader, Function<byte[], Optional<T>> lookupByHash) {
+    HashedSecretResolver(ReplicaFirstReader reader, Function<byte[], Optional<T>> lookupByHash,
+                         CredentialRevocations revocations, Duration cacheTtl) {
         this.reader = reader;
         this.lookupByHash = lookupByHash;
+        this.revocations = revocations;
+        this.known = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(cacheTtl).build();
+        revocations.onRevokedHash(known::invalidate);
     }
 
     Optional<T> resolve(String secret) {
@@ -36,6 +42,9 @@ final class HashedSecretResolver<T> {
         }
         byte[] hash = SecretHashing.sha256(secret);
         String cacheKey = HexFormat.of().formatHex(hash);
+        if (revocations.isRevoked(cacheKey)) {
+            return Optional.empty();
+        }
         T cached = known.getIfPresent(cacheKey);
         if (cached != null) {
             return Optional.of(cached);
@@ -44,7 +53,12 @@ final class HashedSecretResolver<T> {
             return Optional.empty();
         }
         Optional<T> found = reader.read(() -> lookupByHash.apply(hash)).value();
-        found.ifPresentOrElse(value -> known.put(cacheKey, value), () -> unknown.put(cacheKey, Boolean.TRUE));
-        return found;
+        // Checked again after the read: a revocation may have arrived while it ran (on a lagging replica).
+        if (found.isPresent() && !revocations.isRevoked(cacheKey)) {
+            known.put(cacheKey, found.get());
+            return found;
+        }
+        unknown.put(cacheKey, Boolean.TRUE);
+        return Optional.empty();
     }
 }

@@ -11,8 +11,12 @@ public final class SecretHashing {
     }
 
     public static byte[] sha256(String secret) {
+        return sha256Bytes(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] sha256Bytes(byte[] input) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(input);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }

@@ -4,18 +4,20 @@ import java.util.Optional;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Service;
 
-/** Resolves a runner's worker-group token ({@code Authorization: Bearer tr_wgt_...}) to its worker group. */
-@Service
+/**
+ * Resolves a runner's worker-group token ({@code Authorization: Bearer tr_wgt_...}) to its worker group. Any of
+ * the group's unrevoked tokens is accepted.
+ */
 public class WorkerTokenAuthenticator {
 
     private final JdbcClient jdbc;
     private final HashedSecretResolver<AuthenticatedWorkerGroup> resolver;
 
-    public WorkerTokenAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader) {
+    WorkerTokenAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader, CredentialRevocations revocations,
+                             CredentialProperties settings) {
         this.jdbc = jdbc;
-        this.resolver = new HashedSecretResolver<>(reader, this::lookup);
+        this.resolver = new HashedSecretResolver<>(reader, this::lookup, revocations, settings.cacheTtl());
     }
 
     public Optional<AuthenticatedWorkerGroup> authenticate(String token) {
@@ -23,7 +25,10 @@ public class WorkerTokenAuthenticator {
     }
 
     private Optional<AuthenticatedWorkerGroup> lookup(byte[] hash) {
-        return jdbc.sql("SELECT id, name, token_hash FROM worker_groups WHERE token_hash = ?")
+        return jdbc.sql("""
+                        SELECT t.token_hash, g.id, g.name
+                        FROM worker_group_tokens t JOIN worker_groups g ON g.id = t.worker_group_id
+                        WHERE t.token_hash = ? AND t.revoked_at IS NULL""")
                 .param(hash)
                 .query((rs, n) -> SecretHashing.matches(hash, rs.getBytes("token_hash"))
                         ? Optional.of(new AuthenticatedWorkerGroup(rs.getString("id"), rs.getString("name")))

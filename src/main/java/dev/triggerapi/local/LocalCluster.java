@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import dev.triggerapi.environment.CredentialProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,8 @@ public final class LocalCluster {
     private final boolean temporary;
     private Duration applyDelay;
     private volatile boolean stopped;
+    private String secretKeyEncryptionKey;
+    private boolean secretKeyEncryptionKeyGenerated;
 
     private LocalCluster(EmbeddedPostgresCluster postgres, EmbeddedRedis redis, Path workDir, boolean temporary,
                          Duration applyDelay) {
@@ -132,6 +137,42 @@ public final class LocalCluster {
 
     public String writerJdbcUrl() {
         return EmbeddedPostgresCluster.jdbcUrl(postgres.primaryPort(), EmbeddedPostgresCluster.DATABASE);
+    }
+
+    /**
+     * The key-encryption key for secret keys stored in this cluster, when none is configured: generated on first
+     * use and, with a data directory, kept in {@code <data dir>/secret-key-encryption-key} (mode 600) so keys
+     * issued on an earlier run still decrypt. One per cluster, so every context of this JVM shares it.
+     */
+    public synchronized String secretKeyEncryptionKey() {
+        if (secretKeyEncryptionKey == null) {
+            Path file = workDir.resolve("secret-key-encryption-key");
+            try {
+                if (!temporary && Files.exists(file)) {
+                    secretKeyEncryptionKey = Files.readString(file).trim();
+                } else {
+                    secretKeyEncryptionKey = CredentialProperties.generateEncryptionKey();
+                    secretKeyEncryptionKeyGenerated = true;
+                    if (!temporary) {
+                        Files.writeString(file, secretKeyEncryptionKey + "\n");
+                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot keep the local secret-key encryption key in " + file, e);
+            }
+        }
+        return secretKeyEncryptionKey;
+    }
+
+    /** True when {@link #secretKeyEncryptionKey()} made a new key (rather than reading a kept one). */
+    public synchronized boolean secretKeyEncryptionKeyGenerated() {
+        return secretKeyEncryptionKeyGenerated;
+    }
+
+    /** Where a generated key-encryption key is kept, or {@code null} when it lives only as long as the cluster. */
+    public Path secretKeyEncryptionKeyFile() {
+        return temporary ? null : workDir.resolve("secret-key-encryption-key");
     }
 
     /** The replica's JDBC URL, or {@code null} when the cluster runs without one. */

@@ -3,6 +3,7 @@ package dev.triggerapi.local;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.triggerapi.environment.CredentialProperties;
 import org.apache.commons.logging.Log;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -73,6 +74,16 @@ public class LocalClusterEnvironmentPostProcessor implements EnvironmentPostProc
         if (cluster.hasRedis()) {
             props.put("spring.data.redis.host", "127.0.0.1");
             props.put("spring.data.redis.port", cluster.redisPort());
+        }
+        if (!StringUtils.hasText(environment.getProperty(CredentialProperties.ENCRYPTION_KEY_PROPERTY))) {
+            String kek = cluster.secretKeyEncryptionKey();
+            props.put(CredentialProperties.ENCRYPTION_KEY_PROPERTY, kek);
+            if (cluster.secretKeyEncryptionKeyGenerated()) {
+                log.info("SECRET_KEY_ENCRYPTION_KEY is not set: generated one for the local cluster, which stores secret "
+                        + "keys encrypted with it: " + kek + (cluster.secretKeyEncryptionKeyFile() != null
+                        ? " (kept in " + cluster.secretKeyEncryptionKeyFile() + ")" : " (this run only)")
+                        + ". With an external database, set SECRET_KEY_ENCRYPTION_KEY yourself");
+            }
         }
         startClickHouse(environment, props);
         environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, props));

@@ -15,6 +15,7 @@ import dev.triggerapi.api.JsonErrorWriter;
 import dev.triggerapi.datasource.ReplicaDataSourceProperties;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.environment.ApiKeyAuthenticator;
+import dev.triggerapi.environment.EnvironmentSecretKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -144,8 +145,8 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    SdkPublicTokens sdkPublicTokens(ObjectProvider<EnvironmentSigningKeys> keys, Clock clock) {
-        return new SdkPublicTokens(keys.getIfAvailable(() -> EnvironmentSigningKeys.NONE), clock);
+    SdkPublicTokens sdkPublicTokens(EnvironmentSecretKeys keys, Clock clock) {
+        return new SdkPublicTokens(keys, clock);
     }
 
     @Bean

@@ -16,6 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.triggerapi.environment.ActiveSecretKey;
+import dev.triggerapi.environment.EnvironmentSecretKeys;
 
 /**
  * Verifies public access tokens the official SDK signs itself ({@code auth.createPublicToken()} with a secret key:
@@ -31,10 +33,10 @@ final class SdkPublicTokens {
     /** The audience the SDK sets ({@code JWT_AUDIENCE}). */
     static final String AUDIENCE = "https://api.trigger.dev";
 
-    private final EnvironmentSigningKeys keys;
+    private final EnvironmentSecretKeys keys;
     private final Clock clock;
 
-    SdkPublicTokens(EnvironmentSigningKeys keys, Clock clock) {
+    SdkPublicTokens(EnvironmentSecretKeys keys, Clock clock) {
         this.keys = keys;
         this.clock = clock;
     }
@@ -68,8 +70,9 @@ final class SdkPublicTokens {
             byte[] signingInput = jwt.getSigningInput();
             byte[] signature = jwt.getSignature().decode();
             boolean verified = false;
-            for (String key : keys.activeSecretKeys(environmentId)) {
-                verified |= MessageDigest.isEqual(hmac(key, signingInput), signature);
+            // Every active key (a rotation keeps old and new valid); legacy keys without plaintext are not offered.
+            for (ActiveSecretKey key : keys.activeSecretKeys(environmentId)) {
+                verified |= MessageDigest.isEqual(hmac(key.secretKey(), signingInput), signature);
             }
             if (!verified) {
                 return Optional.empty();

@@ -152,22 +152,24 @@ class SecretsNeverLoggedTest {
     }
 
     @Test
-    void secretsAreStoredOnlyAsTheirHashes() {
+    void secretsAreStoredOnlyAsTheirHashesOrEncrypted() {
         ProvisionedEnvironment env = TestData.environment(provisioning, EnvironmentType.DEVELOPMENT);
         ProvisionedWorkerGroup group = TestData.workerGroup(provisioning);
 
-        Map<String, Object> environmentRow = jdbc.sql("SELECT * FROM runtime_environments WHERE id = ?")
-                .param(env.environment().id()).query().singleRow();
-        Map<String, Object> groupRow = jdbc.sql("SELECT * FROM worker_groups WHERE id = ?").param(group.id())
+        Map<String, Object> keyRow = jdbc.sql("SELECT * FROM environment_secret_keys WHERE id = ?")
+                .param(env.secretKeyId()).query().singleRow();
+        Map<String, Object> tokenRow = jdbc.sql("SELECT * FROM worker_group_tokens WHERE id = ?").param(group.tokenId())
                 .query().singleRow();
 
-        assertThat(environmentRow.get("api_key_hash")).isEqualTo(SecretHashing.sha256(env.secretKey()));
-        assertThat(groupRow.get("token_hash")).isEqualTo(SecretHashing.sha256(group.token()));
+        assertThat(keyRow.get("key_hash")).isEqualTo(SecretHashing.sha256(env.secretKey()));
+        assertThat(tokenRow.get("token_hash")).isEqualTo(SecretHashing.sha256(group.token()));
         String secretPart = env.secretKey().substring(env.secretKey().lastIndexOf('_') + 1);
-        assertThat(environmentRow.values()).noneMatch(v -> v instanceof String s && s.contains(secretPart));
-        assertThat(groupRow.values()).noneMatch(v -> v instanceof String s && s.contains(group.token().substring(7)));
+        assertThat(keyRow.values()).noneMatch(v -> v instanceof String s && s.contains(secretPart));
+        assertThat(keyRow.values()).noneMatch(v -> v instanceof byte[] b
+                && new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secretPart));
+        assertThat(tokenRow.values()).noneMatch(v -> v instanceof String s && s.contains(group.token().substring(7)));
         // The hint is for humans and gives away four characters at most.
-        assertThat((String) environmentRow.get("api_key_hint")).endsWith(env.secretKey().substring(env.secretKey().length() - 4));
+        assertThat((String) keyRow.get("key_hint")).endsWith(env.secretKey().substring(env.secretKey().length() - 4));
     }
 
     /** A credential one character off (never equal to the original, whatever its last character was). */
