@@ -259,14 +259,15 @@ class ShapeStreamProtocolTest {
                     new ShapeTestClient(port, "/realtime/v1/runs?" + query, env.secretKey()).send(Map.of()));
             assertThat(shape.status()).as(query).isEqualTo(400);
             assertThat(shape.body().get("error").asString()).as(query).isNotBlank();
+            if (query.contains("offset")) {
+                continue; // SSE has no offset: that query is a valid stream there
+            }
             try {
                 HttpResponse<String> sse = HTTP.send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + port + "/realtime/v1/runs?" + query))
                         .header("Authorization", "Bearer " + env.secretKey())
                         .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (!query.contains("offset")) {
-                    assertThat(sse.statusCode()).as(query).isEqualTo(400);
-                }
+                assertThat(sse.statusCode()).as(query).isEqualTo(400);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
