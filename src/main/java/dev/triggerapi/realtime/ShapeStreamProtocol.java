@@ -92,6 +92,12 @@ final class ShapeStreamProtocol implements SmartLifecycle {
     private static final Pattern OFFSET_FORMAT = Pattern.compile("(\\d{1,18})_(\\d{1,18})");
     private static final Pattern HANDLE_FORMAT = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final int WRITE_CHUNK = 64 * 1024;
+    /**
+     * How long a poll waits for its session's initial read (a snapshot, or an adopted handle's catch-up) at least:
+     * that read waits for the Redis subscription (up to 11 s), the gate and the replay fence (up to the gate's cap
+     * plus the re-read window), which the live timeout is not meant to bound.
+     */
+    private static final Duration INITIAL_READ_WAIT = Duration.ofSeconds(60);
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS");
     private static final Set<String> ERROR_TYPES = Set.of("BUILT_IN_ERROR", "CUSTOM_ERROR", "STRING_ERROR",
             "INTERNAL_ERROR");
@@ -193,8 +199,8 @@ final class ShapeStreamProtocol implements SmartLifecycle {
                     Map.of("Retry-After", "1"));
         }
         AsyncContext async = servletRequest.startAsync(servletRequest, response);
-        // A safety net only: the session answers at liveTimeout itself.
-        async.setTimeout(settings.liveTimeout().plusSeconds(30).toMillis());
+        // A safety net only: the session answers by itself before.
+        async.setTimeout(longestHold().plusSeconds(30).toMillis());
         Poll poll = new Poll(async, spec.environmentId(), request.skipColumns());
         if (request.offset().equals("-1")) {
             open(spec, shapeKey, newHandle(), null, false).poll(poll, null, request.live());
@@ -220,6 +226,10 @@ final class ShapeStreamProtocol implements SmartLifecycle {
         metrics.shapeAdopted();
         open(spec, shapeKey, request.handle(), floor, true).adopt(request.offset(), cursorMicros)
                 .poll(poll, request.offset(), request.live());
+    }
+
+    private Duration longestHold() {
+        return settings.liveTimeout().compareTo(INITIAL_READ_WAIT) > 0 ? settings.liveTimeout() : INITIAL_READ_WAIT;
     }
 
     /** Sessions on this instance (diagnostics and tests). */
@@ -545,7 +555,7 @@ final class ShapeStreamProtocol implements SmartLifecycle {
                         return;
                     }
                     waiting = poll;
-                    timeout = schedule(() -> timedOut(poll), settings.liveTimeout());
+                    timeout = schedule(() -> timedOut(poll), initialDone ? settings.liveTimeout() : longestHold());
                 }
             }
             if (superseded != null) {
