@@ -236,15 +236,18 @@ class ShapeStreamProtocolTest {
 
     @Test
     void pollsAboveTheEnvironmentsCapAreAnswered429WithRetryAfter() {
-        List<CompletableFuture<ShapeTestClient.Answer>> polls = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        // Snapshots first, while nothing is held (a snapshot waiting for its initial read counts as held too).
+        List<ShapeTestClient> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
             ShapeTestClient client = subscribe(runs.create(env, List.of(), null, null));
             client.snapshot();
-            polls.add(held(client));
+            clients.add(client);
         }
-        ShapeTestClient fourth = subscribe(runs.create(env, List.of(), null, null));
-        fourth.snapshot();
-        ShapeTestClient.Answer refused = ShapeTestClient.await(fourth.live());
+        List<CompletableFuture<ShapeTestClient.Answer>> polls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            polls.add(held(clients.get(i)));
+        }
+        ShapeTestClient.Answer refused = ShapeTestClient.await(clients.get(3).live());
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.headers()).containsKey("retry-after");
         assertThat(refused.body().get("error").asString()).contains("Too many");
