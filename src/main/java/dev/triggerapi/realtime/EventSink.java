@@ -24,6 +24,13 @@ interface EventSink {
     /** Pushes written events to the client, if the transport buffers. */
     void flush() throws IOException;
 
+    /**
+     * The subscription's initial read (its current state) has been offered, so what was sent or is pending now is
+     * the state as of the subscription's start. Formats that answer a snapshot first (the shape stream) wait for it.
+     */
+    default void initialStateRead() {
+    }
+
     /** Ends the stream from the server side; idempotent. */
     void close();
 }

@@ -116,6 +116,17 @@ final class FeedSubscription {
         drain();
     }
 
+    /** The hub offered the initial read; the transport learns it after the offered versions were drained to it. */
+    void initialRead() {
+        drain();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        sink.initialStateRead();
+    }
+
     /** Sends a keep-alive when nothing is waiting; a failed write reveals a vanished client. */
     void heartbeat() {
         boolean failed = false;

@@ -12,9 +12,10 @@ import java.util.List;
  * @param environmentId the run's environment
  * @param batchId       {@code task_runs.batch_id} as stored, or null
  * @param view          the public view
- * @param json          {@code view} as UTF-8 JSON
+ * @param json          {@code view} as UTF-8 JSON (the SSE format)
+ * @param columns       the stored columns as they are (the shape-stream format)
  */
-record HydratedRun(String runId, String environmentId, String batchId, RunView view, byte[] json) {
+record HydratedRun(String runId, String environmentId, String batchId, RunView view, byte[] json, RunColumns columns) {
 
     Instant updatedAt() {
         return view.updatedAt();

@@ -96,6 +96,14 @@ public final class PublicAccessTokens {
         return sign(environment.id(), tags.stream().map(PublicAccessTokens::tagScope).toList());
     }
 
+    /**
+     * A token with the given scopes (as the SDK flattens them, e.g. {@code read:runs:run_...}), valid until
+     * {@code expires}: what {@code POST /api/v1/auth/public-tokens} mints.
+     */
+    String forScopes(AuthenticatedEnvironment environment, List<String> scopes, Instant expires) {
+        return sign(environment.id(), scopes, expires);
+    }
+
     /** The {@value #CLAIMS_HEADER} value: {@code {"sub":"<environment id>","pub":true}}. */
     public String claimsHeader(AuthenticatedEnvironment environment) {
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -140,10 +148,14 @@ public final class PublicAccessTokens {
     }
 
     private String sign(String environmentId, List<String> scopes) {
+        return sign(environmentId, scopes, clock.instant().plus(ttl));
+    }
+
+    private String sign(String environmentId, List<String> scopes, Instant expires) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER).audience(AUDIENCE).subject(environmentId)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
+                .issueTime(Date.from(now)).expirationTime(Date.from(expires))
                 .claim("pub", true).claim("scopes", scopes)
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);

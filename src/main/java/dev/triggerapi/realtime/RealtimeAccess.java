@@ -29,9 +29,17 @@ record RealtimeAccess(String environmentId, Set<String> scopes) {
         return scopes == null;
     }
 
+    /**
+     * Scopes that read every run of the environment: {@code read:runs} without an id, {@code read:all} and
+     * {@code admin}, as the SDK's {@code auth.createPublicToken({scopes: {read: {runs: true}}})} produces them.
+     */
+    private boolean readsEverything() {
+        return isFull() || scopes.contains("read:runs") || scopes.contains("read:all") || scopes.contains("admin");
+    }
+
     /** A run is readable through its own id, its batch or any of its tags (the run is then inside a readable set). */
     boolean canReadRun(String runFriendlyId, String batchId, Collection<String> tags) {
-        if (isFull() || scopes.contains(PublicAccessTokens.runScope(runFriendlyId))) {
+        if (readsEverything() || scopes.contains(PublicAccessTokens.runScope(runFriendlyId))) {
             return true;
         }
         if (batchId != null && canReadBatch(batchId)) {
@@ -41,11 +49,11 @@ record RealtimeAccess(String environmentId, Set<String> scopes) {
     }
 
     boolean canReadBatch(String batchId) {
-        return isFull() || BatchIds.forms(batchId).stream().anyMatch(id -> scopes.contains(PublicAccessTokens.batchScope(id)));
+        return readsEverything() || BatchIds.forms(batchId).stream().anyMatch(id -> scopes.contains(PublicAccessTokens.batchScope(id)));
     }
 
     /** A tag feed returns runs having all requested tags; one granted tag among them bounds it to readable runs. */
     boolean canReadTagFeed(Collection<String> tags) {
-        return isFull() || tags.stream().anyMatch(tag -> scopes.contains(PublicAccessTokens.tagScope(tag)));
+        return readsEverything() || tags.stream().anyMatch(tag -> scopes.contains(PublicAccessTokens.tagScope(tag)));
     }
 }

@@ -16,7 +16,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code /realtime/**} by path, like the API filter does for {@code /api/**}: the bearer is either a
- * public access token (a JWT, recognised by its shape) or an environment secret key. The resulting
+ * public access token (a JWT, recognised by its shape: issued by this service, or signed by the SDK with the
+ * environment's secret key) or an environment secret key. Every refusal has the same body, so a token cannot
+ * tell a forged signature from an expired one or a missing resource. The resulting
  * {@link RealtimeAccess} is a request attribute; the endpoints check it against what is asked for. CORS
  * preflights pass through unauthenticated (browsers send them without credentials).
  */
@@ -24,11 +26,14 @@ final class RealtimeAuthenticationFilter extends OncePerRequestFilter {
 
     private final ApiKeyAuthenticator apiKeys;
     private final PublicAccessTokens tokens;
+    private final SdkPublicTokens sdkTokens;
     private final JsonErrorWriter errors;
 
-    RealtimeAuthenticationFilter(ApiKeyAuthenticator apiKeys, PublicAccessTokens tokens, JsonErrorWriter errors) {
+    RealtimeAuthenticationFilter(ApiKeyAuthenticator apiKeys, PublicAccessTokens tokens, SdkPublicTokens sdkTokens,
+                                 JsonErrorWriter errors) {
         this.apiKeys = apiKeys;
         this.tokens = tokens;
+        this.sdkTokens = sdkTokens;
         this.errors = errors;
     }
 
@@ -46,7 +51,8 @@ final class RealtimeAuthenticationFilter extends OncePerRequestFilter {
         if (token == null) {
             access = Optional.empty();
         } else if (looksLikeJwt(token)) {
-            access = tokens.verify(token);
+            // Server-issued (x-trigger-jwt, /api/v1/auth/public-tokens) or SDK-signed (auth.createPublicToken()).
+            access = SdkPublicTokens.claimsSdkIssuer(token) ? sdkTokens.verify(token) : tokens.verify(token);
         } else {
             access = apiKeys.authenticate(token).map(env -> RealtimeAccess.full(env.id()));
         }

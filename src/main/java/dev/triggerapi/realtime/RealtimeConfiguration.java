@@ -15,6 +15,7 @@ import dev.triggerapi.api.JsonErrorWriter;
 import dev.triggerapi.datasource.ReplicaDataSourceProperties;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.environment.ApiKeyAuthenticator;
+import dev.triggerapi.environment.EnvironmentSecretKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -113,6 +114,18 @@ class RealtimeConfiguration {
         return hub;
     }
 
+    @Bean
+    ShapeStreamProtocol shapeStreamProtocol(RunFeedHub hub, RealtimeProperties settings, RealtimeMetrics metrics,
+                                            Clock clock, JsonMapper json) {
+        if (settings.shape().sessionBuffer() < settings.feed().initialLimit()) {
+            throw new IllegalStateException("trigger-api.realtime.shape.session-buffer (REALTIME_SHAPE_SESSION_BUFFER) "
+                    + "must be at least trigger-api.realtime.feed.initial-limit (REALTIME_FEED_INITIAL_LIMIT)");
+        }
+        ShapeStreamProtocol protocol = new ShapeStreamProtocol(hub, settings.shape(), metrics, clock, json);
+        metrics.shapeGauges(protocol::heldPolls, protocol::sessions);
+        return protocol;
+    }
+
     @Bean(destroyMethod = "shutdown")
     ExecutorService realtimePublishExecutor() {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(PUBLISH_QUEUE),
@@ -132,11 +145,17 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    SdkPublicTokens sdkPublicTokens(EnvironmentSecretKeys keys, Clock clock) {
+        return new SdkPublicTokens(keys, clock);
+    }
+
+    @Bean
     FilterRegistrationBean<RealtimeAuthenticationFilter> realtimeAuthenticationFilter(ApiKeyAuthenticator apiKeys,
                                                                                      PublicAccessTokens tokens,
+                                                                                     SdkPublicTokens sdkTokens,
                                                                                      JsonErrorWriter errors) {
         FilterRegistrationBean<RealtimeAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new RealtimeAuthenticationFilter(apiKeys, tokens, errors));
+                new FilterRegistrationBean<>(new RealtimeAuthenticationFilter(apiKeys, tokens, sdkTokens, errors));
         registration.addUrlPatterns("/realtime/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 21);
         registration.setAsyncSupported(true);
@@ -152,6 +171,7 @@ class RealtimeConfiguration {
                         .allowedOriginPatterns(settings.feed().corsAllowedOrigins().toArray(String[]::new))
                         .allowedMethods("GET")
                         .allowedHeaders("*")
+                        .exposedHeaders(ShapeStreamProtocol.RESPONSE_HEADERS.toArray(String[]::new))
                         .maxAge(3600);
             }
         };

@@ -30,7 +30,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The realtime endpoints: server-sent event streams of run states.
+ * The realtime endpoints, in two wire formats over one engine ({@link RunFeedHub}): the shape-stream protocol
+ * ({@link ShapeStreamProtocol}, what the official SDK's {@code runs.subscribeTo*} and React hooks speak) by
+ * default, and server-sent events for a request that accepts {@code text/event-stream} (a browser's
+ * {@code EventSource}).
  *
  * <ul>
  *   <li>{@code GET /realtime/v1/runs/{runId}}: one run</li>
@@ -48,6 +51,9 @@ class RealtimeController {
     static final String OUT_OF_SCOPE = "This public access token does not grant access to this resource";
 
     private static final int MAX_TAGS = 10;
+    private static final int MAX_TAG_LENGTH = 256;
+    /** Longest {@code createdAfter} period: 100 years, as the runs list allows. */
+    private static final Duration MAX_PERIOD = Duration.ofDays(36_500);
     private static final Pattern PERIOD = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|w)");
     /**
      * Times a client may name ({@code createdAfter}, {@code Last-Event-ID}): from the epoch to the end of year
@@ -60,14 +66,16 @@ class RealtimeController {
     private static final Logger log = LoggerFactory.getLogger(RealtimeController.class);
 
     private final RunFeedHub hub;
+    private final ShapeStreamProtocol shapes;
     private final RunViewReader reader;
     private final RealtimeProperties settings;
     private final Clock clock;
     private final JsonErrorWriter errors;
 
-    RealtimeController(RunFeedHub hub, RunViewReader reader, RealtimeProperties settings, Clock clock,
-                       JsonErrorWriter errors) {
+    RealtimeController(RunFeedHub hub, ShapeStreamProtocol shapes, RunViewReader reader, RealtimeProperties settings,
+                       Clock clock, JsonErrorWriter errors) {
         this.hub = hub;
+        this.shapes = shapes;
         this.reader = reader;
         this.settings = settings;
         this.clock = clock;
@@ -104,7 +112,9 @@ class RealtimeController {
     void run(@PathVariable String runId, @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
              HttpServletRequest request, HttpServletResponse response) throws IOException {
         RealtimeAccess access = RealtimeAccess.of(request);
-        Instant resume = lastEventId(lastEventId);
+        boolean sse = wantsEventStream(request);
+        Instant resume = sse ? lastEventId(lastEventId) : null;
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
         HydratedRun run = reader.findByFriendlyId(access.environmentId(), runId).orElse(null);
         if (run == null) {
             // A scoped token learns nothing about runs outside its scope, not even whether they exist.
@@ -113,31 +123,88 @@ class RealtimeController {
         if (!access.canReadRun(run.view().id(), run.batchId(), run.tags())) {
             throw forbidden();
         }
-        stream(new FeedSpec.OneRun(access.environmentId(), run.runId()), resume, request, response);
+        FeedSpec spec = new FeedSpec.OneRun(access.environmentId(), run.runId());
+        if (sse) {
+            stream(spec, resume, request, response);
+        } else {
+            shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "run", run.runId()), shape,
+                    request, response);
+        }
     }
 
     @GetMapping("/realtime/v1/runs")
     void runs(@RequestParam(required = false) String tags, @RequestParam(required = false) String createdAfter,
+              @RequestParam(required = false) String createdAt,
               @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
               HttpServletRequest request, HttpServletResponse response) throws IOException {
         RealtimeAccess access = RealtimeAccess.of(request);
-        List<String> tagList = tags == null ? List.of()
-                : Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
-        if (tagList.size() > MAX_TAGS) {
-            throw ApiException.badRequest("At most " + MAX_TAGS + " tags can be filtered on");
+        boolean sse = wantsEventStream(request);
+        List<String> tagList = tags(tags);
+        if (createdAfter != null && createdAt != null) {
+            throw ApiException.badRequest("createdAt and createdAfter cannot be combined");
         }
+        // The SDK's subscribeToRunsWithTag sends createdAt (a period such as 1h); createdAfter is the older name.
+        String since = createdAt != null ? createdAt : createdAfter;
+        Instant after = createdAfter(since);
+        Instant resume = sse ? lastEventId(lastEventId) : null;
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
         if (!access.canReadTagFeed(tagList)) {
             throw forbidden();
         }
-        Instant after = createdAfter(createdAfter);
-        Instant resume = lastEventId(lastEventId);
-        stream(new FeedSpec.Tagged(access.environmentId(), tagList, after), resume, request, response);
+        FeedSpec spec = new FeedSpec.Tagged(access.environmentId(), tagList, after);
+        if (sse) {
+            stream(spec, resume, request, response);
+        } else {
+            shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "tags", String.join(",", tagList),
+                    since == null ? "" : since.strip()), shape, request, response);
+        }
+    }
+
+    /**
+     * The tag filter, validated like the runs list validates {@code filter[tag]}: a present but empty list, NUL or
+     * other control characters, overlong tags and too many tags are refused before any query.
+     */
+    private static List<String> tags(String tags) {
+        if (tags == null) {
+            return List.of();
+        }
+        List<String> list = Arrays.stream(tags.split(",")).map(String::strip).filter(t -> !t.isEmpty()).distinct()
+                .toList();
+        if (list.isEmpty()) {
+            throw ApiException.badRequest("tags must name at least one tag (omit it to follow every run)");
+        }
+        if (list.size() > MAX_TAGS) {
+            throw ApiException.badRequest("At most " + MAX_TAGS + " tags can be filtered on");
+        }
+        for (String tag : list) {
+            if (tag.length() > MAX_TAG_LENGTH) {
+                throw ApiException.badRequest("tags are at most " + MAX_TAG_LENGTH + " characters");
+            }
+            if (tag.chars().anyMatch(Character::isISOControl)) {
+                throw ApiException.badRequest("tags must not contain NUL or other control characters");
+            }
+        }
+        return list;
+    }
+
+    /** {@code EventSource} asks for {@code text/event-stream}; everything else (the SDK) gets the shape protocol. */
+    private static boolean wantsEventStream(HttpServletRequest request) {
+        var accept = request.getHeaders(HttpHeaders.ACCEPT);
+        while (accept != null && accept.hasMoreElements()) {
+            if (accept.nextElement().toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @GetMapping("/realtime/v1/batches/{batchId}")
     void batch(@PathVariable String batchId, @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
                HttpServletRequest request, HttpServletResponse response) throws IOException {
         RealtimeAccess access = RealtimeAccess.of(request);
+        boolean sse = wantsEventStream(request);
+        Instant resume = sse ? lastEventId(lastEventId) : null;
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
         if (!access.canReadBatch(batchId)) {
             throw forbidden();
         }
@@ -145,8 +212,13 @@ class RealtimeController {
             // Like a run: another environment's batch is "not found", never an empty stream that confirms the id.
             throw access.isFull() ? ApiException.notFound("Batch not found") : forbidden();
         }
-        Instant resume = lastEventId(lastEventId);
-        stream(new FeedSpec.Batch(access.environmentId(), BatchIds.forms(batchId)), resume, request, response);
+        FeedSpec spec = new FeedSpec.Batch(access.environmentId(), BatchIds.forms(batchId));
+        if (sse) {
+            stream(spec, resume, request, response);
+        } else {
+            shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "batch",
+                    String.join(",", new java.util.TreeSet<>(BatchIds.forms(batchId)))), shape, request, response);
+        }
     }
 
     /** Switches the response to an SSE stream fed by the hub. */
@@ -200,7 +272,11 @@ class RealtimeController {
                 default -> Duration.ofDays(7);
             };
             try {
-                return createdAfterInRange(now.minus(unit.multipliedBy(amount)));
+                Duration span = unit.multipliedBy(amount);
+                if (span.compareTo(MAX_PERIOD) > 0) {
+                    throw ApiException.badRequest("Invalid createdAfter: a period is at most 100 years");
+                }
+                return createdAfterInRange(now.minus(span));
             } catch (ArithmeticException | java.time.DateTimeException e) {
                 throw ApiException.badRequest("Invalid createdAfter");
             }

@@ -24,7 +24,14 @@ import io.micrometer.core.instrument.Timer;
  *   <li>{@code realtime.subscriber_resyncs}: buffers dropped because a subscriber was too slow</li>
  *   <li>{@code realtime.publish_failures}: change records that could not be published (write still succeeded)</li>
  *   <li>{@code realtime.hydrations}: reads of changed runs issued by the feed (gate, tripwire and late re-reads)</li>
+ *   <li>{@code realtime.shape.held}: shape-stream polls held open on this instance</li>
+ *   <li>{@code realtime.shape.sessions}: shape-stream handles (sessions) live on this instance</li>
+ *   <li>{@code realtime.shape.answers{outcome}}: shape-stream answers by outcome (snapshot | changes | timeout |
+ *       refetch | rejected | unavailable)</li>
+ *   <li>{@code realtime.shape.delivery.lag}: row version (commit) to the answer carrying it, histogram</li>
+ *   <li>{@code realtime.shape.adopted}: handles adopted from another instance or before a restart</li>
  * </ul>
+ * Stale hydrates, hydrations and resyncs are the engine's and cover both wire formats.
  */
 final class RealtimeMetrics {
 
@@ -36,6 +43,10 @@ final class RealtimeMetrics {
     private final Counter hydrations;
     private final Map<DeliveryPath, Timer> deliveryLag = new EnumMap<>(DeliveryPath.class);
     private final MeterRegistry registry;
+    /** Keys are the fixed outcome names of {@link ShapeStreamProtocol}: bounded. */
+    private final Map<String, Counter> shapeAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Timer shapeLag;
+    private final Counter shapeAdopted;
 
     RealtimeMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -51,6 +62,12 @@ final class RealtimeMetrics {
                 .description("Run change records that could not be published").register(registry);
         this.hydrations = Counter.builder("realtime.hydrations")
                 .description("Reads of changed runs issued by the realtime feed").register(registry);
+        this.shapeLag = Timer.builder("realtime.shape.delivery.lag")
+                .description("Run version commit to the shape-stream answer carrying it")
+                .publishPercentileHistogram().register(registry);
+        this.shapeAdopted = Counter.builder("realtime.shape.adopted")
+                .description("Shape-stream handles adopted from another instance or an earlier process")
+                .register(registry);
         for (DeliveryPath path : DeliveryPath.values()) {
             if (path.changeDriven()) {
                 deliveryLag.put(path, Timer.builder("realtime.delivery.lag").tag("path", path.label())
@@ -65,6 +82,26 @@ final class RealtimeMetrics {
                 .description("Live realtime subscriptions on this instance").register(registry);
         Gauge.builder("realtime.replica_lag_estimate_ms", lagEstimate, e -> e.get().toNanos() / 1_000_000d)
                 .description("Current replica lag estimate used by the realtime gate").register(registry);
+    }
+
+    void shapeGauges(Supplier<Number> held, Supplier<Number> sessions) {
+        Gauge.builder("realtime.shape.held", held, s -> s.get().doubleValue())
+                .description("Shape-stream polls held open on this instance").register(registry);
+        Gauge.builder("realtime.shape.sessions", sessions, s -> s.get().doubleValue())
+                .description("Shape-stream sessions live on this instance").register(registry);
+    }
+
+    void shapeAnswered(String outcome) {
+        shapeAnswers.computeIfAbsent(outcome, o -> Counter.builder("realtime.shape.answers").tag("outcome", o)
+                .description("Shape-stream answers by outcome").register(registry)).increment();
+    }
+
+    void shapeDelivered(Duration lag) {
+        shapeLag.record(lag.isNegative() ? Duration.ZERO : lag);
+    }
+
+    void shapeAdopted() {
+        shapeAdopted.increment();
     }
 
     void staleRecovered() {

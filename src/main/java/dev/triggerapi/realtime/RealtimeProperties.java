@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param staleHydrate        the tripwire: what happens when a hydrated row is older than its change record
  * @param feed                subscriber-facing behaviour: heartbeats, buffers, backstop poll, resume
  * @param publicTokens        public access tokens (JWTs a browser uses instead of the secret key)
+ * @param shape               the shape-stream (long-poll) protocol the official SDK speaks
  */
 @ConfigurationProperties("trigger-api.realtime")
 @Validated
@@ -32,7 +33,8 @@ public record RealtimeProperties(
         @DefaultValue @Valid ReplicaLag replicaLag,
         @DefaultValue @Valid StaleHydrate staleHydrate,
         @DefaultValue @Valid Feed feed,
-        @DefaultValue @Valid PublicTokens publicTokens) {
+        @DefaultValue @Valid PublicTokens publicTokens,
+        @DefaultValue @Valid Shape shape) {
 
     /**
      * The gate and coalescing.
@@ -145,5 +147,36 @@ public record RealtimeProperties(
     public record PublicTokens(
             @DefaultValue("") String secret,
             @DefaultValue("1h") Duration ttl) {
+    }
+
+    /**
+     * The shape-stream protocol ({@code @electric-sql/client}, used by {@code runs.subscribeToRun} and friends).
+     *
+     * @param liveTimeout           a live poll with no change is answered ({@code up-to-date} only) after this long
+     *                              ({@code REALTIME_SHAPE_LIVE_TIMEOUT_MS}, default 20 s)
+     * @param linger                after the first change reaches a held poll, wait this long for more before
+     *                              answering, so one wake's runs share an answer ({@code REALTIME_SHAPE_LINGER_MS},
+     *                              default 5 ms; 0 = answer at once)
+     * @param sessionIdleTimeout    a handle no poll reached for this long is closed; a later poll with it is adopted
+     *                              from its offset ({@code REALTIME_SHAPE_SESSION_IDLE_TIMEOUT_MS}, default 60 s)
+     * @param sessionBuffer         runs with an undelivered version one session keeps between polls before the
+     *                              hub holds them back ({@code REALTIME_SHAPE_SESSION_BUFFER}, default 1000; at least
+     *                              {@code REALTIME_FEED_INITIAL_LIMIT})
+     * @param maxHeldPerEnvironment live polls one environment may have held on this instance; above it 429
+     *                              ({@code REALTIME_SHAPE_MAX_HELD_PER_ENVIRONMENT}, default 2000)
+     * @param retryAfter            the {@code Retry-After} of that 429 ({@code REALTIME_SHAPE_RETRY_AFTER_SECONDS},
+     *                              default 2 s)
+     * @param adoptOverlap          a multi-run feed adopted from another instance's handle re-reads versions this
+     *                              much older than the client's cursor ({@code REALTIME_SHAPE_ADOPT_OVERLAP_MS},
+     *                              default 2 s)
+     */
+    public record Shape(
+            @DefaultValue("20s") Duration liveTimeout,
+            @DefaultValue("5ms") Duration linger,
+            @DefaultValue("60s") Duration sessionIdleTimeout,
+            @DefaultValue("1000") @Min(1) int sessionBuffer,
+            @DefaultValue("2000") @Min(1) int maxHeldPerEnvironment,
+            @DefaultValue("2s") Duration retryAfter,
+            @DefaultValue("2s") Duration adoptOverlap) {
     }
 }

@@ -382,6 +382,9 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
             }
             rows.stream().sorted(Comparator.comparing(HydratedRun::updatedAt))
                     .forEach(row -> subscription.offer(row, path));
+            if (path == DeliveryPath.INITIAL) {
+                subscription.initialRead();
+            }
         } catch (RuntimeException e) {
             log.warn("Realtime feed read ({}) failed: {}", path.label(), e.getMessage());
         }

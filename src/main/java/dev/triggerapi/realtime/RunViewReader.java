@@ -33,7 +33,8 @@ final class RunViewReader {
     private static final String COLUMNS = """
             SELECT id, friendly_id, runtime_environment_id, task_identifier, status, metadata, metadata_type, tags,
                    output, output_type, error::text AS error, attempt_number, is_test, batch_id, created_at, updated_at,
-                   started_at, completed_at
+                   started_at, completed_at, payload, payload_type, idempotency_key, ttl, delay_until, queued_at,
+                   expired_at
             FROM task_runs""";
     private static final String SUPER_JSON = "application/super+json";
 
@@ -159,8 +160,15 @@ final class RunViewReader {
                 instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")),
                 instant(rs.getTimestamp("completed_at")));
+        RunColumns columns = new RunColumns(rs.getString("id"), rs.getString("friendly_id"),
+                rs.getString("task_identifier"), RunStatus.valueOf(rs.getString("status")),
+                rs.getString("payload"), rs.getString("payload_type"), rs.getString("metadata"),
+                rs.getString("metadata_type"), output, output == null ? null : outputType, error,
+                rs.getString("idempotency_key"), rs.getString("ttl"), rs.getBoolean("is_test"), view.tags(),
+                view.createdAt(), view.updatedAt(), view.startedAt(), instant(rs.getTimestamp("delay_until")),
+                instant(rs.getTimestamp("queued_at")), instant(rs.getTimestamp("expired_at")), view.finishedAt());
         return new HydratedRun(rs.getString("id"), rs.getString("runtime_environment_id"), rs.getString("batch_id"),
-                view, json.writeValueAsBytes(view));
+                view, json.writeValueAsBytes(view), columns);
     }
 
     /**

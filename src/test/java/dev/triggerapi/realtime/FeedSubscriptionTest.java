@@ -81,7 +81,7 @@ class FeedSubscriptionTest {
     private static HydratedRun run(String id, long millis) {
         RunView view = new RunView("run_" + id, "QUEUED", "task", null, List.of(), null, null, null, 0, false, null,
                 T0, T0.plusMillis(millis), null, null);
-        return new HydratedRun(id, "env", null, view, new byte[0]);
+        return new HydratedRun(id, "env", null, view, new byte[0], null);
     }
 
     private FeedSubscription subscription(Instant resumeFloor, int capacity) {

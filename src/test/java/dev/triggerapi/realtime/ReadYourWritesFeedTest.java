@@ -152,7 +152,7 @@ class ReadYourWritesFeedTest {
                         settings.gate().coalesceWindow()),
                 settings.replicaLag(),
                 new RealtimeProperties.StaleHydrate(0, settings.staleHydrate().minDelay(), Duration.ZERO),
-                settings.feed(), settings.publicTokens());
+                settings.feed(), settings.publicTokens(), settings.shape());
 
         List<Integer> seen = stepProtocol(ownHub(naive, true), 4);
 
@@ -164,7 +164,7 @@ class ReadYourWritesFeedTest {
     @Test
     void readingFromThePrimarySkipsTheGateAndIsCurrentAtOnce() {
         RealtimeProperties fromPrimary = new RealtimeProperties(true, settings.gate(), settings.replicaLag(),
-                settings.staleHydrate(), settings.feed(), settings.publicTokens());
+                settings.staleHydrate(), settings.feed(), settings.publicTokens(), settings.shape());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RunViewReader writerReader = new RunViewReader(jdbc, replicaFirst, json, false);
 
@@ -203,7 +203,7 @@ class ReadYourWritesFeedTest {
         RealtimeProperties tripwireOnly = new RealtimeProperties(false,
                 new RealtimeProperties.Gate(false, settings.gate().margin(), settings.gate().maxWait(),
                         settings.gate().coalesceWindow()),
-                settings.replicaLag(), settings.staleHydrate(), settings.feed(), settings.publicTokens());
+                settings.replicaLag(), settings.staleHydrate(), settings.feed(), settings.publicTokens(), settings.shape());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         RunFeedHub feed = ownHub(tripwireOnly, true, meters);
         String tag = "fresh-" + env.environment().id();
@@ -236,7 +236,7 @@ class ReadYourWritesFeedTest {
                 settings.feed().maxStreamDuration(), 2, settings.feed().deliveredVersionsLimit(),
                 settings.feed().corsAllowedOrigins());
         RealtimeProperties backstopOnly = new RealtimeProperties(false, settings.gate(), settings.replicaLag(),
-                settings.staleHydrate(), fast, settings.publicTokens());
+                settings.staleHydrate(), fast, settings.publicTokens(), settings.shape());
         RunFeedHub feed = ownHub(backstopOnly, false);
         CreatedRun run = runs.create(env, List.of(), null, null);
         CollectingSink sink = new CollectingSink();

@@ -1,0 +1,225 @@
+package dev.triggerapi.bench;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.triggerapi.TriggerApiApplication;
+import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.ids.Ids;
+import dev.triggerapi.local.LocalCluster;
+import dev.triggerapi.run.CreatedRun;
+import dev.triggerapi.run.NewRun;
+import dev.triggerapi.run.RunCreator;
+import dev.triggerapi.run.RunMetadataUpdater;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code SUBSCRIBERS} (default 1,000) concurrent shape-stream subscriptions on one instance, each a one-run feed
+ * polled like {@code @electric-sql/client} does (snapshot, then {@code live=true} polls held by the server): heap
+ * used and live threads with every poll held, and commit → delivery latency of metadata writes at replica apply
+ * delay 0 and 200 ms. Not a test: prints a table (see BENCHMARKS.md).
+ *
+ * <p>The clients run in the same JVM on one {@link HttpClient} with a 4-thread executor, so the thread count
+ * beyond the baseline is the server's. Latency per write: from the update call returning (committed) until the
+ * answer carrying that write's content (or newer) reached its client.
+ */
+public final class ShapeStreamBench {
+
+    private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 1000);
+    private static final int WRITES_PER_SECOND = Integer.getInteger("bench.writesPerSecond", 20);
+    private static final Duration CELL = Duration.ofSeconds(Integer.getInteger("bench.cellSeconds", 20));
+    private static final long[] DELAYS_MS = {0, 200};
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ShapeStreamBench() {
+    }
+
+    /** One client following one run. */
+    private static final class Subscriber {
+        final CreatedRun run;
+        final String path;
+        volatile String handle;
+        volatile String offset = "-1";
+        final List<long[]> seen = new CopyOnWriteArrayList<>(); // [seq, arrivalNanos]
+
+        Subscriber(CreatedRun run) {
+            this.run = run;
+            this.path = "/realtime/v1/runs/" + run.friendlyId();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", "0");
+        properties.put("trigger-api.local-cluster.seed-demo", "false");
+        properties.put("logging.level.root", "WARN");
+        properties.put("spring.main.banner-mode", "off");
+        properties.put("trigger-api.realtime.shape.max-held-per-environment", Integer.toString(SUBSCRIBERS * 2));
+        String[] cli = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        List<String> rows = new ArrayList<>();
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(TriggerApiApplication.class).run(cli)) {
+            for (long delay : DELAYS_MS) {
+                rows.add(cell(app, delay));
+            }
+        }
+        System.out.println();
+        System.out.printf("%-9s %-11s %-9s %-12s %-12s %-8s %-8s %-8s %-8s %-6s%n", "delay ms", "subscribers",
+                "held", "heap MB", "threads", "writes", "p50 ms", "p99 ms", "max ms", "lost");
+        rows.forEach(System.out::println);
+        System.out.println("load average: " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.exit(0);
+    }
+
+    private static String cell(ConfigurableApplicationContext app, long delayMs) throws Exception {
+        LocalCluster.sharedIfRunning().setReplicaApplyDelay(Duration.ofMillis(delayMs));
+        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        ProvisionedEnvironment env = app.getBean(EnvironmentProvisioning.class)
+                .createEnvironment("bench-" + Ids.newId(), "bench", EnvironmentType.DEVELOPMENT);
+        RunCreator creator = app.getBean(RunCreator.class);
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            subscribers.add(new Subscriber(creator.create(new NewRun(env.environment().id(), "bench-task",
+                    "task/bench-task", null, null, "{}", "application/json", "{\"seq\":0}", "application/json",
+                    List.of(), null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null))));
+        }
+        Thread.sleep(1000 + delayMs);
+        System.gc();
+        Thread.sleep(500);
+        long heapBefore = heapUsed();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+
+        ExecutorService clientThreads = Executors.newFixedThreadPool(4);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads).build();
+        AtomicBoolean polling = new AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        for (Subscriber s : subscribers) {
+            poll(http, port, env.secretKey(), s, polling, failures);
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (held(meters) < SUBSCRIBERS && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        int heldNow = (int) held(meters);
+        System.gc();
+        Thread.sleep(500);
+        long heapHeld = heapUsed();
+        int threadsHeld = ManagementFactory.getThreadMXBean().getThreadCount();
+
+        RunMetadataUpdater updater = app.getBean(RunMetadataUpdater.class);
+        Map<String, List<long[]>> commits = new ConcurrentHashMap<>();
+        Map<String, Integer> seqs = new ConcurrentHashMap<>();
+        long periodNanos = 1_000_000_000L / WRITES_PER_SECOND;
+        long start = System.nanoTime();
+        long end = start + CELL.toNanos();
+        int writes = 0;
+        for (long next = start; next < end; next += periodNanos) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            // Spread over all runs: each write wakes exactly one held poll among the thousand.
+            Subscriber s = subscribers.get((int) ((writes * 7919L) % SUBSCRIBERS));
+            int seq = seqs.merge(s.run.friendlyId(), 1, Integer::sum);
+            JsonNode body = JSON.readTree("{\"metadata\":{\"seq\":" + seq + "}}");
+            updater.update(env.environment(), s.run.friendlyId(), body);
+            commits.computeIfAbsent(s.run.friendlyId(), k -> new CopyOnWriteArrayList<>())
+                    .add(new long[] {seq, System.nanoTime()});
+            writes++;
+        }
+        Thread.sleep(3000 + delayMs);
+        polling.set(false);
+
+        List<Long> latencies = new ArrayList<>();
+        int lost = 0;
+        for (Subscriber s : subscribers) {
+            for (long[] commit : commits.getOrDefault(s.run.friendlyId(), List.of())) {
+                Long arrived = s.seen.stream().filter(seen -> seen[0] >= commit[0]).map(seen -> seen[1])
+                        .min(Long::compare).orElse(null);
+                if (arrived == null) {
+                    lost++;
+                } else {
+                    latencies.add(Math.max(0, arrived - commit[1]) / 1_000_000);
+                }
+            }
+        }
+        Collections.sort(latencies);
+        clientThreads.shutdownNow();
+        return String.format("%-9d %-11d %-9d %-12s %-12s %-8d %-8s %-8s %-8s %-6d", delayMs, SUBSCRIBERS, heldNow,
+                mb(heapBefore) + " → " + mb(heapHeld), threadsBefore + " → " + threadsHeld, writes,
+                pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? "-" : latencies.get(latencies.size() - 1),
+                lost + failures.get());
+    }
+
+    /** Snapshot, then live polls for ever, like the SDK's shape stream; records each seq with its arrival. */
+    private static void poll(HttpClient http, int port, String key, Subscriber s, AtomicBoolean polling,
+                             AtomicInteger failures) {
+        if (!polling.get()) {
+            return;
+        }
+        String query = "-1".equals(s.offset) ? "?offset=-1"
+                : "?offset=" + s.offset + "&handle=" + s.handle + "&live=true";
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + s.path + query))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(90)).GET().build();
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        answer.whenComplete((response, error) -> {
+            long at = System.nanoTime();
+            if (error != null || response.statusCode() != 200) {
+                failures.incrementAndGet();
+                return;
+            }
+            s.handle = response.headers().firstValue("electric-handle").orElse(s.handle);
+            s.offset = response.headers().firstValue("electric-offset").orElse(s.offset);
+            for (JsonNode message : JSON.readTree(response.body())) {
+                JsonNode metadata = message.path("value").path("metadata");
+                if (metadata.isString()) {
+                    s.seen.add(new long[] {JSON.readTree(metadata.asString()).path("seq").asInt(), at});
+                }
+            }
+            poll(http, port, key, s, polling, failures);
+        });
+    }
+
+    private static double held(MeterRegistry meters) {
+        var gauge = meters.find("realtime.shape.held").gauge();
+        return gauge == null ? 0 : gauge.value();
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static String mb(long bytes) {
+        return Long.toString(bytes / (1024 * 1024));
+    }
+
+    private static String pct(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return "-";
+        }
+        return Long.toString(sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)));
+    }
+}
