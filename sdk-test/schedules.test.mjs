@@ -35,7 +35,8 @@ async function eventually(fn, { timeoutMs = 15_000, intervalMs = 200 } = {}) {
 }
 
 before(async () => {
-  service = await startService({ replicaApplyDelay: '500ms' });
+  // A generous start-up bound: CI machines are shared and a cold JVM plus the embedded cluster can be slow.
+  service = await startService({ replicaApplyDelay: '500ms', timeoutMs: 300_000 });
   configure({ baseURL: service.baseURL, accessToken: service.secretKey });
   await api('POST', '/api/v1/deployments', {
     version: 'schedules-1',

@@ -27,8 +27,8 @@ class ScheduleConfiguration {
     }
 
     @Bean
-    Scheduler scheduler(ScheduleFirer firer, ScheduleProperties settings) {
-        return new Scheduler(firer, settings);
+    ScheduleTicker scheduleTicker(ScheduleFirer firer, ScheduleProperties settings) {
+        return new ScheduleTicker(firer, settings);
     }
 
     @Bean

@@ -57,6 +57,8 @@ class ScheduleFirer {
     private final ScheduleMetrics metrics;
     private final Clock clock;
     private final Consumer<Claimed> beforeCommit;
+    /** The schedule claimed by the current attempt, so a failed one can be skipped (one thread per firer). */
+    private Claimed lastClaimed;
 
     ScheduleFirer(JdbcClient jdbc, PlatformTransactionManager transactionManager, RunCreator runs,
                   WorkerTaskLookup workers, JsonMapper json, ScheduleMetrics metrics, Clock clock) {
@@ -155,9 +157,6 @@ class ScheduleFirer {
         beforeCommit.accept(schedule);
         return new Fired(instant, run, now());
     }
-
-    /** The schedule whose fire threw last (this firer runs on one thread). */
-    private Claimed lastClaimed;
 
     private void skipFailed() {
         Claimed schedule = lastClaimed;

@@ -12,15 +12,15 @@ import org.springframework.context.SmartLifecycle;
  * Ticks the {@link ScheduleFirer} on this instance. Every instance may run one: claims are
  * {@code FOR UPDATE SKIP LOCKED}, so there is no leader to elect and no instance waits for another.
  */
-class Scheduler implements SmartLifecycle {
+class ScheduleTicker implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    private static final Logger log = LoggerFactory.getLogger(ScheduleTicker.class);
 
     private final ScheduleFirer firer;
     private final ScheduleProperties settings;
     private ScheduledExecutorService executor;
 
-    Scheduler(ScheduleFirer firer, ScheduleProperties settings) {
+    ScheduleTicker(ScheduleFirer firer, ScheduleProperties settings) {
         this.firer = firer;
         this.settings = settings;
     }
