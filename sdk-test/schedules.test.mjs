@@ -8,6 +8,8 @@ import { UnprocessableEntityError, configure, runs, schedules } from '@trigger.d
 import { startService } from './service.mjs';
 
 let service;
+// Deduplication keys are unique per run, so a re-run against a kept service creates rather than upserts.
+const suffix = Date.now();
 
 async function api(method, path, body) {
   const res = await fetch(service.baseURL + path, {
@@ -40,7 +42,7 @@ before(async () => {
   configure({ baseURL: service.baseURL, accessToken: service.secretKey });
   await api('POST', '/api/v1/deployments', {
     version: 'schedules-1',
-    tasks: [{ slug: 'report' }, { slug: 'tick' }],
+    tasks: [{ slug: 'report' }],
   });
 });
 
@@ -50,9 +52,10 @@ after(async () => {
 
 describe('schedules', () => {
   test('create, list, retrieve, update, deactivate, activate and delete', async () => {
+    const baseline = (await schedules.list({ perPage: 1 })).pagination.count;
     const created = await schedules.create({
       task: 'report', cron: '0 9 * * 1-5', timezone: 'Europe/London', externalId: 'user_1',
-      deduplicationKey: 'user_1-report',
+      deduplicationKey: `user_1-report-${suffix}`,
     });
     assert.match(created.id, /^sched_/);
     assert.equal(created.type, 'IMPERATIVE');
@@ -68,19 +71,19 @@ describe('schedules', () => {
 
     const again = await schedules.create({
       task: 'report', cron: '30 9 * * 1-5', timezone: 'Europe/London', externalId: 'user_1',
-      deduplicationKey: 'user_1-report',
+      deduplicationKey: `user_1-report-${suffix}`,
     });
     assert.equal(again.id, created.id, 'the same deduplication key updates the schedule');
     assert.equal(again.generator.expression, '30 9 * * 1-5');
 
-    const other = await schedules.create({ task: 'report', cron: '0 0 * * *', deduplicationKey: 'nightly' });
+    const other = await schedules.create({ task: 'report', cron: '0 0 * * *', deduplicationKey: `nightly-${suffix}` });
     await eventually(async () => {
       const page = await schedules.list({ perPage: 1 });
       assert.equal(page.data.length, 1);
-      assert.equal(page.pagination.count, 2);
-      assert.equal(page.pagination.totalPages, 2);
-      const second = await schedules.list({ page: 2, perPage: 1 });
-      assert.equal(second.data[0].id, other.id);
+      assert.equal(page.pagination.count, baseline + 2);
+      assert.equal(page.pagination.totalPages, baseline + 2);
+      const last = await schedules.list({ page: baseline + 2, perPage: 1 });
+      assert.equal(last.data[0].id, other.id, 'oldest first: the newest schedule is on the last page');
     });
 
     const retrieved = await schedules.retrieve(created.id);
@@ -98,7 +101,8 @@ describe('schedules', () => {
 
     const deleted = await schedules.del(created.id);
     assert.equal(deleted.id, created.id);
-    await assert.rejects(schedules.retrieve(created.id), (e) => e.status === 404);
+    // Retrieve reads the replica first (500 ms behind here): the delete shows there once the replica applies it.
+    await eventually(() => assert.rejects(schedules.retrieve(created.id), (e) => e.status === 404));
     await schedules.del(other.id);
   });
 
@@ -112,18 +116,19 @@ describe('schedules', () => {
   });
 
   test('a one-minute cron fires a run with the scheduled-task payload', async () => {
+    const task = `tick-${suffix}`; // only this run's schedule fires runs of it
     const schedule = await schedules.create({
-      task: 'tick', cron: '* * * * *', externalId: 'ext-tick', deduplicationKey: 'tick-every-minute',
+      task, cron: '* * * * *', externalId: 'ext-tick', deduplicationKey: `tick-every-minute-${suffix}`,
     });
     const due = schedule.nextRun.getTime();
     // The scheduler ticks every second: the run appears within moments of the next minute boundary.
     const run = await eventually(async () => {
-      const page = await runs.list({ taskIdentifier: 'tick', limit: 10 });
+      const page = await runs.list({ taskIdentifier: task, limit: 10 });
       assert.ok(page.data.length >= 1, 'no scheduled run yet');
       return page.data[page.data.length - 1];
     }, { timeoutMs: Math.max(0, due - Date.now()) + 20_000, intervalMs: 1_000 });
     const retrieved = await runs.retrieve(run.id);
-    assert.equal(retrieved.taskIdentifier, 'tick');
+    assert.equal(retrieved.taskIdentifier, task);
     assert.equal(retrieved.payload.scheduleId, schedule.id);
     assert.equal(retrieved.payload.type, 'IMPERATIVE');
     assert.equal(new Date(retrieved.payload.timestamp).getTime(), due);
@@ -131,6 +136,6 @@ describe('schedules', () => {
     assert.equal(retrieved.payload.timezone, 'UTC');
     assert.equal(retrieved.payload.upcoming.length, 5);
     assert.equal(new Date(retrieved.payload.upcoming[0]).getTime(), due + 60_000);
-    await schedules.deactivate(schedule.id);
+    await schedules.del(schedule.id);
   });
 });
