@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * registration only fills the new version's by-worker hash and promotion switches the current view.
  *
  * <p>Re-registering a version is idempotent when the tasks are the same (slug, ttl, trigger source, queue
- * name) and a 409 otherwise: a version names one immutable set of tasks, and silently changing what a
+ * name, declared schedule) and a 409 otherwise: a version names one immutable set of tasks, and silently changing what a
  * version-locked run executes would be worse than refusing.
  */
 @Service

@@ -120,7 +120,8 @@ class DeploymentStore {
     private Registration replay(AuthenticatedEnvironment env, String version, String workerId, String friendlyId,
                                 List<DeclaredTask> declared) {
         Map<String, TaskMetadata> stored = tasksOf(workerId);
-        if (!sameTasks(stored, declared) || !Set.copyOf(declaredSchedulesOf(workerId)).equals(declaredSchedules(declared))) {
+        boolean sameSchedules = Set.copyOf(declaredSchedulesOf(workerId)).equals(declaredSchedules(declared));
+        if (!sameTasks(stored, declared) || !sameSchedules) {
             throw ApiException.conflict("Version '" + version + "' is already registered with different tasks; "
                     + "register the change as a new version.");
         }
