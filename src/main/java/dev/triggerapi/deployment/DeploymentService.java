@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * registration only fills the new version's by-worker hash and promotion switches the current view.
  *
  * <p>Re-registering a version is idempotent when the tasks are the same (slug, ttl, trigger source, queue
- * name) and a 409 otherwise: a version names one immutable set of tasks, and silently changing what a
+ * name, declared schedule) and a 409 otherwise: a version names one immutable set of tasks, and silently changing what a
  * version-locked run executes would be worse than refusing.
  */
 @Service
@@ -34,15 +34,17 @@ public class DeploymentService {
 
     private final DeploymentStore store;
     private final TaskMetadataCache cache;
+    private final DeclarativeSchedules schedules;
 
-    DeploymentService(DeploymentStore store, TaskMetadataCache cache) {
+    DeploymentService(DeploymentStore store, TaskMetadataCache cache, DeclarativeSchedules schedules) {
         this.store = store;
         this.cache = cache;
+        this.schedules = schedules;
     }
 
     /** Registers {@code registration} in {@code environment}; see the class comment for re-registration. */
     public WorkerRegistered register(AuthenticatedEnvironment environment, WorkerRegistration registration) {
-        List<DeclaredTask> tasks = declared(registration);
+        List<DeclaredTask> tasks = declared(registration, schedules);
         DeploymentStore.Registration stored = store.register(environment, registration.version(), tasks);
         WorkerVersion cached = new WorkerVersion(environment.id(), registration.version(), stored.workerId(),
                 stored.tasks(), stored.queueIds());
@@ -67,7 +69,7 @@ public class DeploymentService {
         return new PromotedDeployment(version, promotion.friendlyId());
     }
 
-    private static List<DeclaredTask> declared(WorkerRegistration registration) {
+    private static List<DeclaredTask> declared(WorkerRegistration registration, DeclarativeSchedules schedules) {
         List<DeclaredTask> tasks = new ArrayList<>(registration.tasks().size());
         Set<String> slugs = new HashSet<>();
         Map<String, Integer> queueLimits = new HashMap<>();
@@ -89,9 +91,31 @@ public class DeploymentService {
             }
             queueLimits.put(queueName, limit);
             TriggerSource source = task.triggerSource() == null ? TriggerSource.STANDARD : task.triggerSource();
-            tasks.add(new DeclaredTask(task.slug(), ttl(task.ttl(), at), source.name(), queueName, limit));
+            DeclaredSchedule schedule = schedule(task, at, schedules);
+            if (schedule != null) {
+                source = TriggerSource.SCHEDULED;
+            }
+            tasks.add(new DeclaredTask(task.slug(), ttl(task.ttl(), at), source.name(), queueName, limit, schedule));
         }
         return tasks;
+    }
+
+    private static DeclaredSchedule schedule(WorkerRegistration.TaskDeclaration task, String at,
+                                             DeclarativeSchedules schedules) {
+        WorkerRegistration.ScheduleDeclaration declared = task.schedule();
+        if (declared == null) {
+            return null;
+        }
+        try {
+            schedules.check(declared.cron(), declared.timezone());
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), at + ".schedule: " + e.getMessage());
+        }
+        List<String> environments = declared.environments() == null || declared.environments().isEmpty() ? null
+                : declared.environments().stream().map(Enum::name).distinct().sorted().toList();
+        return new DeclaredSchedule(task.slug(), declared.cron().trim(),
+                declared.timezone() == null || declared.timezone().isBlank() ? "UTC" : declared.timezone(),
+                environments);
     }
 
     private static String ttl(JsonNode ttl, String at) {

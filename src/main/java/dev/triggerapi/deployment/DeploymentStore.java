@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.triggerapi.api.ApiException;
@@ -31,10 +32,12 @@ class DeploymentStore {
 
     private final JdbcClient jdbc;
     private final WorkerTaskLookup lookup;
+    private final DeclarativeSchedules schedules;
 
-    DeploymentStore(JdbcClient jdbc, WorkerTaskLookup lookup) {
+    DeploymentStore(JdbcClient jdbc, WorkerTaskLookup lookup, DeclarativeSchedules schedules) {
         this.jdbc = jdbc;
         this.lookup = lookup;
+        this.schedules = schedules;
     }
 
     /**
@@ -81,15 +84,22 @@ class DeploymentStore {
                         SELECT ?, q FROM unnest(?::text[]) AS q""")
                 .params(workerId, queueIds.values().stream().distinct().toArray(String[]::new)).update();
         jdbc.sql("""
-                        INSERT INTO background_worker_tasks (id, worker_id, runtime_environment_id, slug, ttl, trigger_source, queue_id)
-                        SELECT id, ?, ?, slug, ttl, source, queue
-                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, slug, ttl, source, queue)""")
+                        INSERT INTO background_worker_tasks (id, worker_id, runtime_environment_id, slug, ttl, trigger_source, queue_id,
+                            schedule_cron, schedule_timezone, schedule_environments)
+                        SELECT id, ?, ?, slug, ttl, source, queue, cron, tz, envs
+                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                            AS t(id, slug, ttl, source, queue, cron, tz, envs)""")
                 .params(workerId, env.id(),
                         tasks.stream().map(t -> Ids.newId()).toArray(String[]::new),
                         tasks.stream().map(DeclaredTask::slug).toArray(String[]::new),
                         tasks.stream().map(DeclaredTask::ttl).toArray(String[]::new),
                         tasks.stream().map(DeclaredTask::triggerSource).toArray(String[]::new),
-                        tasks.stream().map(t -> queueIds.get(t.queueName())).toArray(String[]::new))
+                        tasks.stream().map(t -> queueIds.get(t.queueName())).toArray(String[]::new),
+                        tasks.stream().map(t -> t.schedule() == null ? null : t.schedule().cron()).toArray(String[]::new),
+                        tasks.stream().map(t -> t.schedule() == null ? null : t.schedule().timezone())
+                                .toArray(String[]::new),
+                        tasks.stream().map(t -> t.schedule() == null || t.schedule().environments() == null ? null
+                                : String.join(",", t.schedule().environments())).toArray(String[]::new))
                 .update();
         boolean development = env.type() == EnvironmentType.DEVELOPMENT;
         if (!development) {
@@ -97,6 +107,11 @@ class DeploymentStore {
                             INSERT INTO worker_deployments (id, runtime_environment_id, worker_id, version)
                             VALUES (?, ?, ?, ?)""")
                     .params(Ids.newId(), env.id(), workerId, version).update();
+        }
+        if (development) {
+            // The new worker is current: its declared schedules replace the environment's, in this transaction.
+            schedules.replace(env.id(), env.type(), tasks.stream().map(DeclaredTask::schedule)
+                    .filter(Objects::nonNull).toList());
         }
         Map<String, TaskMetadata> metadata = new LinkedHashMap<>();
         for (DeclaredTask task : tasks) {
@@ -111,7 +126,8 @@ class DeploymentStore {
     private Registration replay(AuthenticatedEnvironment env, String version, String workerId, String friendlyId,
                                 List<DeclaredTask> declared) {
         Map<String, TaskMetadata> stored = tasksOf(workerId);
-        if (!sameTasks(stored, declared)) {
+        boolean sameSchedules = Set.copyOf(declaredSchedulesOf(workerId)).equals(declaredSchedules(declared));
+        if (!sameTasks(stored, declared) || !sameSchedules) {
             throw ApiException.conflict("Version '" + version + "' is already registered with different tasks; "
                     + "register the change as a new version.");
         }
@@ -157,6 +173,8 @@ class DeploymentStore {
                             SET deployment_id = EXCLUDED.deployment_id, worker_id = EXCLUDED.worker_id,
                                 promoted_at = clock_timestamp()""")
                 .params(env.id(), deploymentId, workerId).update();
+        // Declarative schedules follow the promoted version, committed with the promotion.
+        schedules.replace(env.id(), env.type(), declaredSchedulesOf(workerId));
         return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId),
                 lookup.workerQueues(env.id(), workerId));
     }
@@ -188,6 +206,20 @@ class DeploymentStore {
                 .param(workerId)
                 .query((rs, n) -> Map.entry(rs.getString("slug"), WorkerTaskLookup.metadata(rs))).stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    }
+
+    private List<DeclaredSchedule> declaredSchedulesOf(String workerId) {
+        return jdbc.sql("""
+                        SELECT slug, schedule_cron, schedule_timezone, schedule_environments FROM background_worker_tasks
+                        WHERE worker_id = ? AND schedule_cron IS NOT NULL ORDER BY slug""")
+                .param(workerId)
+                .query((rs, n) -> new DeclaredSchedule(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4) == null ? null : List.of(rs.getString(4).split(","))))
+                .list();
+    }
+
+    private static Set<DeclaredSchedule> declaredSchedules(List<DeclaredTask> tasks) {
+        return tasks.stream().map(DeclaredTask::schedule).filter(Objects::nonNull).collect(Collectors.toSet());
     }
 
     private Optional<String> currentWorkerId(AuthenticatedEnvironment env) {

@@ -3,6 +3,7 @@ package dev.triggerapi.deployment;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.triggerapi.environment.EnvironmentType;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -29,13 +30,34 @@ public record WorkerRegistration(
      * @param ttl           default ttl of its runs: a duration string ({@code 10m}, {@code 1h30m}) or seconds
      * @param triggerSource STANDARD (default), SCHEDULED or AGENT
      * @param queue         its default queue; defaults to {@code task/<slug>} without a limit
+     * @param schedule      a cron schedule; the task's trigger source is then SCHEDULED
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TaskDeclaration(
             @NotBlank @Size(max = TaskIds.MAX_LENGTH) @Pattern(regexp = TaskIds.PATTERN, message = TaskIds.RULE) String slug,
             JsonNode ttl,
             TriggerSource triggerSource,
-            @Valid QueueDeclaration queue) {
+            @Valid QueueDeclaration queue,
+            @Valid ScheduleDeclaration schedule) {
+
+        /** A task without a schedule. */
+        public TaskDeclaration(String slug, JsonNode ttl, TriggerSource triggerSource, QueueDeclaration queue) {
+            this(slug, ttl, triggerSource, queue, null);
+        }
+    }
+
+    /**
+     * A declarative cron schedule.
+     *
+     * @param cron         5-field Unix cron expression
+     * @param timezone     IANA timezone; UTC when absent
+     * @param environments environment types it applies to ({@code PRODUCTION}, {@code STAGING}, ...); all when absent
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ScheduleDeclaration(
+            @NotBlank @Size(max = 256) String cron,
+            @Size(max = 64) String timezone,
+            @Size(max = 4) List<@NotNull EnvironmentType> environments) {
     }
 
     /**
