@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import dev.triggerapi.datasource.ReplicaCircuitBreaker;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.local.LocalCluster;
 import dev.triggerapi.support.Cluster;
 import dev.triggerapi.support.IntegrationTest;
 import org.flywaydb.core.Flyway;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,8 @@ class LegacyKeyMigrationTest {
 
         Flyway.configure().dataSource(scratch).locations("classpath:db/migration").load().migrate();
 
-        ReplicaFirstReader reader = new ReplicaFirstReader(new DataSourceTransactionManager(scratch));
+        ReplicaFirstReader reader = new ReplicaFirstReader(new DataSourceTransactionManager(scratch),
+                new ReplicaCircuitBreaker(java.time.Clock.systemUTC()), new SimpleMeterRegistry());
         CredentialProperties settings = new CredentialProperties(CredentialProperties.generateEncryptionKey(),
                 java.time.Duration.ofSeconds(10));
         CredentialRevocations revocations = new CredentialRevocations(redis);
