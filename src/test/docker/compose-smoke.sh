@@ -35,6 +35,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 export APP_PORT="$(free_port)" PRIMARY_PORT="$(free_port)" REPLICA_PORT="$(free_port)" REDIS_PORT="$(free_port)" \
   CLICKHOUSE_PORT="$(free_port)"
 export REPLICA_APPLY_DELAY=500ms APP_IMAGE="${APP_IMAGE:-trigger-api:smoke}"
+export SECRET_KEY_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)" ADMIN_TOKEN="smoke-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 BASE="http://127.0.0.1:$APP_PORT"
 CH="http://127.0.0.1:$CLICKHOUSE_PORT"
 passed=0
@@ -85,7 +86,7 @@ stage "compose up until healthy"
 # The replica probe and the replication leader election settle a little after the app is healthy (on a busy
 # machine a probe can time out and mark the replica down for a second): poll for the steady state.
 deadline=$((SECONDS + 180))
-until healthjson="$(curl -s -m 20 "$BASE/actuator/health")" \
+until healthjson="$(curl -s -m 20 -H "Authorization: Bearer $ADMIN_TOKEN" "$BASE/actuator/health")" \
   && [ "$(jq -r '.components.replica.status' <<<"$healthjson")" = UP ] \
   && [ "$(jq -r '.components.replica.details.applyDelay' <<<"$healthjson")" = 500ms ] \
   && [ "$(jq -r '.components.replication.status' <<<"$healthjson")" = UP ]; do
@@ -94,17 +95,15 @@ until healthjson="$(curl -s -m 20 "$BASE/actuator/health")" \
 done
 ok "the app uses the replica (apply delay 500ms) and replicates runs to ClickHouse"
 
-# Tenant: an environment and a worker group, written straight to the primary (secrets stored as SHA-256).
-rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-KEY="tr_dev_$(rand)"
-WORKER_TOKEN="tr_wgt_$(rand)"
-compose exec -T primary psql -q -v ON_ERROR_STOP=1 -U postgres -d trigger >/dev/null <<SQL
-INSERT INTO organizations (id, slug, title) VALUES ('smoke-org', 'smoke', 'smoke');
-INSERT INTO projects (id, organization_id, slug, name, external_ref) VALUES ('smoke-project', 'smoke-org', 'smoke', 'smoke', 'proj_smoke');
-INSERT INTO runtime_environments (id, project_id, slug, type, api_key_hash, api_key_hint)
-  VALUES ('smoke-env', 'smoke-project', 'dev', 'DEVELOPMENT', sha256('$KEY'::bytea), 'tr_dev_…');
-INSERT INTO worker_groups (id, name, token_hash) VALUES ('smoke-wg', 'smoke', sha256('$WORKER_TOKEN'::bytea));
-SQL
+# Tenant: an environment and a worker group, provisioned through the admin API as an operator would.
+admin() { curl -sf -X POST "$BASE$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' -d "$2"; }
+envjson="$(admin /admin/v1/environments '{"organization":"smoke","project":"smoke","type":"DEVELOPMENT"}')" \
+  || fail "the admin API should provision an environment"
+KEY="$(jq -r '.secretKey.secret' <<<"$envjson")"
+ENV_ID="$(jq -r '.environment.id' <<<"$envjson")"
+wgjson="$(admin /admin/v1/worker-groups '{"name":"smoke"}')" || fail "the admin API should create a worker group"
+WORKER_TOKEN="$(jq -r '.token.secret' <<<"$wgjson")"
+ok "environment and worker group provisioned through the admin API"
 
 api() { # method path [body] -> prints "status body"
   local out
@@ -116,7 +115,7 @@ api() { # method path [body] -> prints "status body"
 engine() {
   local out
   out="$(curl -s -o /tmp/compose-smoke-body.$$ -w '%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $WORKER_TOKEN" \
-    -H 'Content-Type: application/json' -H 'x-trigger-worker-environment-id: smoke-env' ${3:+-d "$3"})"
+    -H 'Content-Type: application/json' -H "x-trigger-worker-environment-id: $ENV_ID" ${3:+-d "$3"})"
   echo "$out $(cat /tmp/compose-smoke-body.$$)"
   rm -f /tmp/compose-smoke-body.$$
 }
