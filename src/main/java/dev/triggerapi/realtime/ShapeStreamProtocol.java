@@ -631,7 +631,7 @@ final class ShapeStreamProtocol implements SmartLifecycle {
                 drainSubscription = full;
                 full = false;
                 snapshot = offset == null;
-                rows = empty ? List.of() : new ArrayList<>(pending.values());
+                rows = empty ? new ArrayList<>() : new ArrayList<>(pending.values()); // sorted below: mutable
                 if (snapshot || !rows.isEmpty()) {
                     previousOffset = offset;
                     offset = cursorMicros + "_" + sequence.incrementAndGet();
