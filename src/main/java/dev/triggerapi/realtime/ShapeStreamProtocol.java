@@ -121,6 +121,8 @@ final class ShapeStreamProtocol implements SmartLifecycle {
     private final AtomicInteger held = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
     private volatile ScheduledExecutorService timer;
+    /** Closing a session releases the hub subscription (which may unsubscribe Redis): never on the timer thread. */
+    private volatile java.util.concurrent.ExecutorService closer;
     private volatile boolean running;
 
     ShapeStreamProtocol(RunFeedHub hub, RealtimeProperties.Shape settings, RealtimeMetrics metrics, Clock clock,
@@ -410,6 +412,11 @@ final class ShapeStreamProtocol implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
+        closer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "realtime-shape-closer");
+            thread.setDaemon(true);
+            return thread;
+        });
         long sweep = Math.max(100, settings.sessionIdleTimeout().toMillis() / 4);
         timer.scheduleAtFixedRate(this::closeIdleSessions, sweep, sweep, TimeUnit.MILLISECONDS);
         running = true;
@@ -424,6 +431,7 @@ final class ShapeStreamProtocol implements SmartLifecycle {
         running = false;
         new ArrayList<>(sessions.values()).forEach(session -> session.subscription().close());
         timer.shutdownNow();
+        closer.shutdownNow();
     }
 
     @Override
@@ -442,7 +450,7 @@ final class ShapeStreamProtocol implements SmartLifecycle {
             Instant now = clock.instant();
             for (Session session : sessions.values()) {
                 if (session.idleSince(now).compareTo(settings.sessionIdleTimeout()) >= 0) {
-                    session.subscription().close();
+                    closer.execute(() -> session.subscription().close());
                 }
             }
         } catch (RuntimeException e) {
@@ -582,7 +590,8 @@ final class ShapeStreamProtocol implements SmartLifecycle {
                     waiting = null;
                 }
                 poll.unavailable();
-                subscription.close();
+                FeedSubscription current = subscription;
+                closer.execute(current::close);
                 return;
             }
             answer(poll, true, true);
@@ -622,7 +631,7 @@ final class ShapeStreamProtocol implements SmartLifecycle {
                 drainSubscription = full;
                 full = false;
                 snapshot = offset == null;
-                rows = empty ? List.of() : new ArrayList<>(pending.values());
+                rows = empty ? new ArrayList<>() : new ArrayList<>(pending.values()); // sorted below: mutable
                 if (snapshot || !rows.isEmpty()) {
                     previousOffset = offset;
                     offset = cursorMicros + "_" + sequence.incrementAndGet();
