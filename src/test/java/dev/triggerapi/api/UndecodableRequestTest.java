@@ -37,7 +37,19 @@ class UndecodableRequestTest {
             "POST /api/v1/deployments", "POST /api/v1/deployments/v1/promote", "PUT /api/v2/packets/p.json",
             "GET /api/v2/packets/p.json", "PUT /packets/v1/token", "GET /packets/v1/token",
             "GET /realtime/v1/runs/run_x", "GET /realtime/v1/runs", "GET /realtime/v1/batches/batch_x",
-            "POST /engine/v1/worker-actions/dequeue", "GET /actuator/health", "GET /no/such/route");
+            "POST /engine/v1/worker-actions/dequeue", "GET /actuator/health", "GET /no/such/route",
+            "POST /api/v1/runs/run_x/replay", "POST /api/v1/runs/run_x/reschedule", "GET /api/v1/runs/run_x/result",
+            "GET /api/v1/runs/run_x/metadata", "POST /api/v1/idempotencyKeys/k/reset", "GET /api/v2/batches/batch_x",
+            "GET /api/v1/batches/batch_x/results", "GET /api/v1/packets/p.json", "GET /api/v1/queues",
+            "GET /api/v1/queues/q", "POST /api/v1/queues/q/pause", "POST /api/v1/queues/q/concurrency/override",
+            "POST /api/v1/queues/q/concurrency/reset", "GET /api/v1/deployments", "GET /api/v1/deployments/current",
+            "GET /api/v1/schedules", "POST /api/v1/schedules", "GET /api/v1/schedules/sched_x",
+            "PUT /api/v1/schedules/sched_x", "DELETE /api/v1/schedules/sched_x",
+            "POST /api/v1/schedules/sched_x/activate", "POST /api/v1/schedules/sched_x/deactivate",
+            "POST /api/v1/auth/jwt/claims", "POST /api/v1/auth/public-tokens",
+            "GET /engine/v1/worker-actions/runs/run_x/snapshots/since/snap_x",
+            "POST /engine/v1/worker-actions/runs/run_x/snapshots/snap_x/attempts/start",
+            "GET /admin/v1/environments", "POST /admin/v1/worker-groups");
 
     private static final List<String> BAD_QUERIES = List.of("page[after]=%%%%", "x=%", "x=%4", "x=%zz", "%=1",
             "x=%FF%FE", "x=%C0%80", "x=%ED%A0%80", "tags=a%00b", "x=a%0D%0Ab");
