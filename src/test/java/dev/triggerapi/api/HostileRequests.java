@@ -413,10 +413,13 @@ final class HostileRequests {
                     .header("Authorization", auth).header("Accept", "text/event-stream").build());
         }
         for (String lastEventId : List.of("abc", "99999999999999999999", "1.5", "-", "-9223372036854775808", "-1")) {
+            // Last-Event-ID is the SSE format's resume header (the shape protocol resumes by handle/offset instead).
             cases.add(FuzzCase.request("realtime last-event-id " + lastEventId, "GET", "/realtime/v1/runs?tags=x")
-                    .header("Authorization", auth).header("Last-Event-ID", lastEventId).build());
+                    .header("Authorization", auth).header("Accept", "text/event-stream")
+                    .header("Last-Event-ID", lastEventId).build());
             cases.add(FuzzCase.request("realtime batch last-event-id " + lastEventId, "GET", "/realtime/v1/batches/batch_x")
-                    .header("Authorization", auth).header("Last-Event-ID", lastEventId).build());
+                    .header("Authorization", auth).header("Accept", "text/event-stream")
+                    .header("Last-Event-ID", lastEventId).build());
         }
         for (String segment : BAD_PATH_SEGMENTS) {
             cases.add(FuzzCase.request("realtime run " + segment, "GET", "/realtime/v1/runs/" + segment)

@@ -15,6 +15,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 /** A wrong database setting fails startup at once with a message that names the setting. */
 class StartupValidationTest {
 
+    /** External mode requires a key-encryption key; any valid one will do for these startups. */
+    private static final String ENCRYPTION_KEY = dev.triggerapi.environment.CredentialProperties.generateEncryptionKey();
+
     private static int closedPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -36,6 +39,7 @@ class StartupValidationTest {
         assertThatThrownBy(() -> new SpringApplicationBuilder(TriggerApiApplication.class)
                 .web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + url, "--trigger-api.local-cluster.enabled=false",
+                        "--trigger-api.credentials.secret-key-encryption-key=" + ENCRYPTION_KEY,
                         "--spring.datasource.hikari.connection-timeout=2000").close())
                 .satisfies(e -> {
                     Throwable cause = rootOfType(e, DataSourceStartupException.class);
@@ -53,6 +57,7 @@ class StartupValidationTest {
                 .web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + cluster.writerJdbcUrl(), "--spring.datasource.username=postgres",
                         "--trigger-api.local-cluster.enabled=false",
+                        "--trigger-api.credentials.secret-key-encryption-key=" + ENCRYPTION_KEY,
                         "--trigger-api.datasource.replica.url=" + url,
                         "--trigger-api.datasource.replica.connection-timeout=2s",
                         "--spring.data.redis.port=" + cluster.redisPort()).close())

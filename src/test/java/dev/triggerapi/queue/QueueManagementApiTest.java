@@ -127,10 +127,8 @@ class QueueManagementApiTest {
     @Test
     void listPagesAsTheSdkOffsetPagerExpects() throws Exception {
         deployments.register(env.environment(), worker("1", task("a", "qa", 1), task("b", "qb", 1), task("c", "qc", 1)));
-        // The list is read on the replica (staleness is harmless there): page once the replica has the queues.
-        String envId = env.environment().id();
-        ReplicaLag.awaitOnReplica(transactions, () -> jdbc.sql("""
-                SELECT count(*) FROM task_queues WHERE runtime_environment_id = ?""").param(envId).query(Integer.class).single() >= 3);
+        // Lists and retrieves read the replica (staleness is harmless there): read once it has the writes.
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
 
         JsonNode first = ok(get("/api/v1/queues?page=1&perPage=2"));
         JsonNode second = ok(get("/api/v1/queues?page=2&perPage=2"));
@@ -153,6 +151,7 @@ class QueueManagementApiTest {
 
         assertThat(paused.get("paused").booleanValue()).isTrue();
         assertThat(dequeue()).isEmpty();
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
         assertThat(ok(get("/api/v1/queues/pausable?type=custom")).get("queued").intValue()).isEqualTo(1);
 
         JsonNode resumed = ok(post("/api/v1/queues/pausable/pause").content("{\"type\":\"custom\",\"action\":\"resume\"}"));
@@ -187,6 +186,7 @@ class QueueManagementApiTest {
         ok(post("/api/v1/queues/kept/concurrency/override").content("{\"type\":\"custom\",\"concurrencyLimit\":2}"));
 
         deployments.register(env.environment(), worker("2", task("worker-task", "kept", 7)));
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
 
         JsonNode queue = ok(get("/api/v1/queues/kept?type=custom"));
         assertThat(queue.get("paused").booleanValue()).isTrue();

@@ -16,6 +16,9 @@ import org.springframework.context.ApplicationContext;
 @ReplicationIntegrationTest
 class ReplicationSetupValidationTest {
 
+    /** External mode requires a key-encryption key; any valid one will do for these startups. */
+    private static final String ENCRYPTION_KEY = dev.triggerapi.environment.CredentialProperties.generateEncryptionKey();
+
     @Autowired
     ApplicationContext context;
 
@@ -35,6 +38,7 @@ class ReplicationSetupValidationTest {
                 .web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + cluster.writerJdbcUrl(), "--spring.datasource.username=postgres",
                         "--trigger-api.local-cluster.enabled=false",
+                        "--trigger-api.credentials.secret-key-encryption-key=" + ENCRYPTION_KEY,
                         "--spring.data.redis.port=" + cluster.redisPort(),
                         "--trigger-api.replication.clickhouse.url=" + LocalClickHouse.sharedIfRunning().url(),
                         "--trigger-api.replication.publication-name=no_such_publication",

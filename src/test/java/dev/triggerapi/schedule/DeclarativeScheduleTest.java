@@ -19,7 +19,9 @@ import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
+import dev.triggerapi.support.ReplicaLag;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.web.servlet.MockMvc;
@@ -39,6 +41,8 @@ class DeclarativeScheduleTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
+    PlatformTransactionManager transactions;
+    @Autowired
     JsonMapper json;
 
     private ResultActions call(ProvisionedEnvironment env, MockHttpServletRequestBuilder request) throws Exception {
@@ -53,8 +57,9 @@ class DeclarativeScheduleTest {
         return call(env, post("/api/v1/deployments/" + version + "/promote"));
     }
 
-    /** task → cron of the environment's schedules, as the API lists them. */
+    /** task → cron of the environment's schedules, as the API lists them (a replica read: once it has the writes). */
     private Map<String, String> schedules(ProvisionedEnvironment env) throws Exception {
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
         JsonNode page = json.readTree(call(env, get("/api/v1/schedules?perPage=100")).andReturn().getResponse()
                 .getContentAsString());
         Map<String, String> out = new java.util.TreeMap<>();

@@ -17,7 +17,10 @@ import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.triggerapi.support.ReplicaLag;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
@@ -34,6 +37,10 @@ class ScheduleApiTest {
     EnvironmentProvisioning provisioning;
     @Autowired
     JsonMapper json;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    PlatformTransactionManager transactions;
 
     private ProvisionedEnvironment env;
 
@@ -139,6 +146,8 @@ class ScheduleApiTest {
 
         call(env, delete("/api/v1/schedules/" + id)).andExpect(status().isOk())
                 .andExpect(jsonPath("$.id").value(id));
+        // Retrieve is a replica read: a deleted schedule can show until the replica applies the delete.
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
         call(env, get("/api/v1/schedules/" + id)).andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.error").value("Schedule '" + id + "' not found in this environment."));
     }

@@ -46,6 +46,13 @@ public final class ReplicaLag {
                 .until(() -> Boolean.TRUE.equals(replica.execute(s -> query.getAsBoolean())));
     }
 
+    /** Blocks until the replica has replayed everything the writer had committed when this was called. */
+    public static void awaitCaughtUp(JdbcClient jdbc, PlatformTransactionManager transactions) {
+        String writerLsn = jdbc.sql("SELECT pg_current_wal_lsn()::text").query(String.class).single();
+        awaitOnReplica(transactions, () -> Boolean.TRUE.equals(jdbc.sql(
+                "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn").param(writerLsn).query(Boolean.class).single()));
+    }
+
     private static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());

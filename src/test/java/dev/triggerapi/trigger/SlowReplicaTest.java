@@ -1,6 +1,7 @@
 package dev.triggerapi.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.triggerapi.environment.EnvironmentProvisioning;
@@ -106,14 +108,26 @@ class SlowReplicaTest {
         assertThat(register(busy, "1", "steady").getStatus()).isEqualTo(201);
         ConcurrentLinkedQueue<Integer> trafficStatuses = new ConcurrentLinkedQueue<>();
         AtomicBoolean traffic = new AtomicBoolean(true);
+        // Paused while a global counter is compared, so only the measured trigger can move it.
+        AtomicBoolean paused = new AtomicBoolean(false);
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         for (int t = 0; t < 2; t++) {
             threads.submit(() -> {
                 while (traffic.get()) {
+                    if (paused.get()) {
+                        LockSupport.parkNanos(1_000_000);
+                        continue;
+                    }
+                    inFlight.incrementAndGet();
                     try {
-                        trafficStatuses.add(trigger(busy, "steady", "{}").getStatus());
+                        if (!paused.get()) {
+                            trafficStatuses.add(trigger(busy, "steady", "{}").getStatus());
+                        }
                     } catch (Exception e) {
                         trafficStatuses.add(-1);
+                    } finally {
+                        inFlight.decrementAndGet();
                     }
                 }
             });
@@ -136,10 +150,13 @@ class SlowReplicaTest {
             assertThat(ok(call(post("/api/v1/deployments/2/promote"), prod.secretKey()))).isNotNull();
             assertThat(queueOf(ok(trigger(prod, "newer", "{}")).get("id").asString())).isEqualTo("newer-q");
             redis.delete("task-meta:env:" + prod.environment().id());
+            paused.set(true);
+            await().atMost(Duration.ofSeconds(30)).until(() -> inFlight.get() == 0);
             double writerRechecks = resolvedFromWriter("current");
             assertThat(queueOf(ok(trigger(prod, "newer", "{}")).get("id").asString())).isEqualTo("newer-q");
             assertThat(resolvedFromWriter("current")).as("the lagging replica did not know the task; the writer did")
                     .isEqualTo(writerRechecks + 1);
+            paused.set(false);
             String lockedToNew = ok(trigger(prod, "newer", "{\"lockToVersion\":\"2\"}")).get("id").asString();
             assertThat(queueOf(lockedToNew)).isEqualTo("newer-q");
 
