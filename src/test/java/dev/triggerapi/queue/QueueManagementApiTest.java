@@ -99,6 +99,7 @@ class QueueManagementApiTest {
         creator.create(TestRuns.run(env.environment().id(), "worker-task").build());
         dequeue();
         creator.create(TestRuns.run(env.environment().id(), "worker-task").build());
+        ReplicaLag.awaitCaughtUp(jdbc, transactions);
 
         JsonNode queue = ok(get("/api/v1/queues/worker-task?type=task"));
 
