@@ -88,8 +88,12 @@ function waitFor(seen, predicate, label, timeoutMs = 60_000) {
   });
 }
 
+/** Subscriptions iterated in the background: ended in `after`, or their clients would retry forever. */
+const followed = [];
+
 /** Iterates a subscription in the background, recording every run it yields; `ended` resolves when the loop ends. */
 function follow(subscription) {
+  followed.push(subscription);
   const seen = [];
   const ended = (async () => {
     for await (const run of subscription) seen.push(run);
@@ -108,6 +112,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const subscription of followed) subscription.unsubscribe();
   await service?.stop();
 });
 
