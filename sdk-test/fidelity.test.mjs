@@ -4,36 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batch, configure, runs, tasks } from '@trigger.dev/sdk';
-import { startService } from './service.mjs';
+import { callService, eventually as retryUntil, startService } from './service.mjs';
 
 let service;
 
-async function api(method, path, body) {
-  const res = await fetch(service.baseURL + path, {
-    method,
-    headers: { Authorization: `Bearer ${service.secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = (method, path, body) => callService(service, method, path, body);
 
 // The runs list is fed asynchronously (ClickHouse through replication, or the replica); on a loaded machine
 // that can take minutes, so the wait is long (it ends as soon as the runs are listed).
-async function eventually(fn, { timeoutMs = 300_000, intervalMs = 250 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      return await fn();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-  throw last;
-}
+const eventually = (fn) => retryUntil(fn, { timeoutMs: 300_000, intervalMs: 250 });
 
 before(async () => {
   // A loaded machine can take minutes to boot the embedded cluster.

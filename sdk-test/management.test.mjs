@@ -9,20 +9,13 @@ import {
   BadRequestError, NotFoundError, batch, configure, deployments, idempotencyKeys, queues, runs, tasks,
 } from '@trigger.dev/sdk';
 import { apiClientManager } from '@trigger.dev/core/v3';
-import { startService } from './service.mjs';
+import { callService, eventually, startService } from './service.mjs';
 
 let service;
 
-async function http(method, path, body, token) {
-  const headers = { Authorization: `Bearer ${token ?? service.secretKey}`, 'Content-Type': 'application/json' };
-  if (token) headers['x-trigger-worker-environment-id'] = service.environmentId;
-  const res = await fetch(service.baseURL + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+/** A call with the secret key, or with a worker `token` (the runner's calls name their environment). */
+const http = (method, path, body, token) => callService(service, method, path, body,
+  token ? { token, headers: { 'x-trigger-worker-environment-id': service.environmentId } } : {});
 
 /** The runner's dequeue (worker token): the ids of the runs it claimed. */
 async function dequeue() {
@@ -51,19 +44,6 @@ async function runToCompletion(ids, output = (id) => ({ done: id })) {
   });
 }
 
-async function eventually(fn, { timeoutMs = 15_000, intervalMs = 100 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      return await fn();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-  throw last;
-}
 
 before(async () => {
   // A generous start timeout: on a shared, loaded machine the embedded cluster can take minutes to boot.

@@ -6,20 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auth, batch, configure, runs, tasks } from '@trigger.dev/sdk';
 import { ApiClient } from '@trigger.dev/core/v3';
-import { startService } from './service.mjs';
+import { callService, startService } from './service.mjs';
 
 let service;
 
-async function call(method, path, body, token) {
-  const res = await fetch(service.baseURL + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (method, path, body, token) => callService(service, method, path, body, { token });
 
 const api = (method, path, body) => call(method, path, body, service.secretKey);
 const worker = (method, path, body) => call(method, `/engine/v1/worker-actions${path}`, body, service.workerToken);
@@ -112,8 +103,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const subscription of followed) subscription.unsubscribe();
-  await service?.stop();
+  try {
+    for (const subscription of followed) subscription.unsubscribe();
+  } finally {
+    await service?.stop();
+  }
 });
 
 /** Drives one run through its lifecycle while a subscription follows it. */
@@ -263,18 +257,15 @@ describe('public access tokens', () => {
  * (`auth.withAuth` is asynchronous: it returns a promise of what its callback returns).
  */
 function lazySubscription(tokenPromise, runId) {
-  let inner;
-  const ready = tokenPromise.then((token) => {
-    inner = auth.withAuth({ accessToken: token }, () => runs.subscribeToRun(runId));
-    return inner;
-  });
+  // withAuth resolves to what its callback returns: the subscription.
+  const ready = tokenPromise.then((token) => auth.withAuth({ accessToken: token }, () => runs.subscribeToRun(runId)));
   return {
     async *[Symbol.asyncIterator]() {
       const subscription = await ready;
       for await (const run of subscription) yield run;
     },
     unsubscribe() {
-      inner?.unsubscribe();
+      ready.then((subscription) => subscription.unsubscribe());
     },
   };
 }

@@ -5,36 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnprocessableEntityError, configure, runs, schedules } from '@trigger.dev/sdk';
-import { startService } from './service.mjs';
+import { callService, eventually, startService } from './service.mjs';
 
 let service;
 // Deduplication keys are unique per run, so a re-run against a kept service creates rather than upserts.
 const suffix = Date.now();
 
-async function api(method, path, body) {
-  const res = await fetch(service.baseURL + path, {
-    method,
-    headers: { Authorization: `Bearer ${service.secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = (method, path, body) => callService(service, method, path, body);
 
-async function eventually(fn, { timeoutMs = 15_000, intervalMs = 200 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      return await fn();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-  throw last;
-}
 
 before(async () => {
   // A generous start-up bound: CI machines are shared and a cold JVM plus the embedded cluster can be slow.

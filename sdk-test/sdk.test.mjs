@@ -7,34 +7,12 @@ import {
   AuthenticationError, BadRequestError, NotFoundError, UnprocessableEntityError,
   batch, configure, runs, tasks,
 } from '@trigger.dev/sdk';
-import { startService } from './service.mjs';
+import { callService, eventually, startService } from './service.mjs';
 
 let service;
 
-async function api(method, path, body) {
-  const res = await fetch(service.baseURL + path, {
-    method,
-    headers: { Authorization: `Bearer ${service.secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = (method, path, body) => callService(service, method, path, body);
 
-async function eventually(fn, { timeoutMs = 15_000, intervalMs = 100 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      return await fn();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-  throw last;
-}
 
 function notSchemaError(e) {
   assert.notEqual(e?.name, 'ApiSchemaValidationError', `schema validation failed: ${e?.message}`);

@@ -1,5 +1,6 @@
 // Boots the packaged trigger-api jar on the embedded cluster (primary + lagging replica + Redis) and
 // reads the demo secret key and worker token it prints once on first start.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -72,4 +73,34 @@ export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 12
       await exited;
     },
   };
+}
+
+/**
+ * A JSON call to the service, authorized with `token` (the secret key by default); asserts a 2xx answer and returns
+ * the parsed body.
+ */
+export async function callService(service, method, path, body, { token = service.secretKey, headers = {} } = {}) {
+  const res = await fetch(service.baseURL + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Retries `fn` until it stops throwing, then returns its result; rethrows its last error after `timeoutMs`. */
+export async function eventually(fn, { timeoutMs = 15_000, intervalMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+  throw last;
 }
