@@ -46,7 +46,11 @@ export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 12
   let output = '';
   const found = {};
   const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A service that never got ready must not outlive the test run (node would wait for it forever).
+      child.kill('SIGKILL');
+      reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk) => {
       output += chunk.toString();
       const key = output.match(/secret key\s+:\s+(\S+)/);
