@@ -1,8 +1,10 @@
-// Boots the packaged trigger-api jar on the embedded cluster (primary + lagging replica + Redis) and
-// reads the demo secret key and worker token it prints once on first start.
+// Boots trigger-api on the embedded cluster (primary + lagging replica + Redis) and reads the demo secret key and
+// worker token it prints once on first start. The embedded cluster is dev-only machinery kept out of the production
+// jar (it lives on the test classpath), so the service starts from the compiled classes and the classpath Maven
+// writes to target/dev-classpath.txt — the same classes and dependencies the jar packages.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,13 +22,17 @@ function freePort() {
 
 export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 120_000 } = {}) {
   const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'target');
-  const jar = readdirSync(target).find((f) => /^trigger-api-.*\.jar$/.test(f) && !f.endsWith('-plain.jar'));
-  if (!jar) throw new Error(`No trigger-api jar in ${target}: run 'mvn package' first`);
+  const classpathFile = path.join(target, 'dev-classpath.txt');
+  if (!existsSync(classpathFile) || !existsSync(path.join(target, 'test-classes'))) {
+    throw new Error(`No compiled service in ${target}: run 'mvn test-compile' (or 'mvn package') first`);
+  }
+  const classpath = [path.join(target, 'classes'), path.join(target, 'test-classes'),
+    readFileSync(classpathFile, 'utf8').trim()].join(path.delimiter);
   const port = await freePort();
   // Temporary files (embedded Redis, Tomcat work dirs, cluster data) stay under target/, not in /tmp.
   const tmp = path.join(target, 'test-tmp');
   mkdirSync(tmp, { recursive: true });
-  const child = spawn('java', [`-Djava.io.tmpdir=${tmp}`, '-jar', path.join(target, jar)], {
+  const child = spawn('java', [`-Djava.io.tmpdir=${tmp}`, '-cp', classpath, 'dev.triggerapi.TriggerApiApplication'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -40,7 +46,11 @@ export async function startService({ replicaApplyDelay = '500ms', timeoutMs = 12
   let output = '';
   const found = {};
   const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A service that never got ready must not outlive the test run (node would wait for it forever).
+      child.kill('SIGKILL');
+      reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk) => {
       output += chunk.toString();
       const key = output.match(/secret key\s+:\s+(\S+)/);
