@@ -6,6 +6,8 @@
 -- ARGV[1]  slug   ARGV[2]  encoded metadata
 -- ARGV[3]  owner field name   ARGV[4]  W (the worker the writer said is current)
 -- ARGV[5]  environment hash safety TTL (seconds)   ARGV[6]  by-worker idle TTL (seconds)
+-- ARGV[7]  the invalidation channel: a newly created environment hash is announced there (the one it replaces
+--          expired or was dropped, and near caches may still hold its entries)
 -- Returns 2 when this call created the environment hash (its owner still needs the writer's confirmation),
 -- 1 when it added the slug to W's hash, 0 when the hash belongs to another worker.
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -15,6 +17,7 @@ local owner = redis.call('HGET', KEYS[1], ARGV[3])
 local result
 if owner == false then
   redis.call('HSET', KEYS[1], ARGV[3], ARGV[4], ARGV[1], ARGV[2])
+  redis.call('PUBLISH', ARGV[7], KEYS[1])
   result = 2
 elseif owner == ARGV[4] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])

@@ -4,9 +4,11 @@
 -- anything a promotion wrote since is newer than what the resolver knew.
 -- KEYS[1]  environment hash
 -- ARGV[1]  owner field name   ARGV[2]  the unconfirmed owner   ARGV[3]  generation field name
+-- ARGV[4]  the invalidation channel (the removed hash's key is published there)
 -- Returns 1 when the hash was removed.
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then
   redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[4], KEYS[1])
   return 1
 end
 return 0

@@ -10,9 +10,11 @@
 -- ARGV[5]  generation field name  ARGV[6]  generation of this change
 -- ARGV[7]  version
 -- ARGV[8]  queue-set field name   ARGV[9]  the worker's queue set (encoded)
--- ARGV[10..] slug, encoded metadata, ...
+-- ARGV[10] the invalidation channel: the environment hash's key is published there when it is replaced, in this
+--          same atomic script, so every instance's near cache drops its copy (NearTaskMetadataCache)
+-- ARGV[11..] slug, encoded metadata, ...
 -- Returns 1 when the environment hash was replaced, 0 when a newer generation already owns it.
-local first = 10
+local first = 11
 local n = #ARGV
 local chunk = 500
 local function put_tasks(key)
@@ -38,4 +40,5 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 put_tasks(KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', ARGV[10], KEYS[1])
 return 1

@@ -80,14 +80,25 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     static RedisTaskMetadataCache connect(TaskMetaCacheProperties properties, TaskMetadataCodec codec,
                                           MeterRegistry meters, Clock clock) {
         TaskMetaCacheProperties.Redis settings = properties.redis();
+        RedisClient redis = RedisClient.builder().hostAndPort(settings.host(), settings.port())
+                .clientConfig(clientConfig(settings, "trigger-api-task-meta")).poolConfig(pool(settings)).build();
+        return new RedisTaskMetadataCache(redis, properties, codec, meters, clock);
+    }
+
+    /** The connection settings of the cache's Redis, under the given client name. */
+    static DefaultJedisClientConfig clientConfig(TaskMetaCacheProperties.Redis settings, String clientName) {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) settings.connectTimeout().toMillis())
                 .socketTimeoutMillis((int) settings.commandTimeout().toMillis())
                 .database(settings.database())
-                .clientName("trigger-api-task-meta");
+                .clientName(clientName);
         if (settings.password() != null && !settings.password().isEmpty()) {
             client.password(settings.password());
         }
+        return client.build();
+    }
+
+    private static ConnectionPoolConfig pool(TaskMetaCacheProperties.Redis settings) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(settings.poolSize());
         pool.setMaxIdle(settings.poolSize());
@@ -95,9 +106,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         // A pool with no free connection is a miss after the command timeout, never an unbounded wait.
         pool.setMaxWait(settings.commandTimeout());
         pool.setJmxEnabled(false);
-        RedisClient redis = RedisClient.builder().hostAndPort(settings.host(), settings.port())
-                .clientConfig(client.build()).poolConfig(pool).build();
-        return new RedisTaskMetadataCache(redis, properties, codec, meters, clock);
+        return pool;
     }
 
     @Override
@@ -148,7 +157,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     public CurrentBackfill backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
         Object result = run(backfillCurrent, backfillErrors, "back-fill",
                 List.of(envKey(environmentId), workerKey(workerId)),
-                List.of(slug, codec.encode(metadata), OWNER_FIELD, workerId, envTtl, workerTtl));
+                List.of(slug, codec.encode(metadata), OWNER_FIELD, workerId, envTtl, workerTtl, invalidationChannel()));
         if (!(result instanceof Long written)) {
             return CurrentBackfill.SKIPPED;
         }
@@ -158,7 +167,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     @Override
     public void dropUnconfirmedCurrent(String environmentId, String workerId) {
         run(dropUnconfirmedCurrent, backfillErrors, "back-fill", List.of(envKey(environmentId)),
-                List.of(OWNER_FIELD, workerId, GENERATION_FIELD));
+                List.of(OWNER_FIELD, workerId, GENERATION_FIELD, invalidationChannel()));
     }
 
     @Override
@@ -194,7 +203,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     @Override
     public void replaceCurrent(WorkerVersion worker, long generation) {
-        List<String> args = new ArrayList<>(9 + 2 * worker.tasks().size());
+        List<String> args = new ArrayList<>(10 + 2 * worker.tasks().size());
         args.add(envTtl);
         args.add(workerTtl);
         args.add(OWNER_FIELD);
@@ -204,6 +213,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         args.add(worker.version());
         args.add(QUEUES_FIELD);
         args.add(codec.encodeQueues(worker.queueIds()));
+        args.add(invalidationChannel());
         addTasks(args, worker.tasks());
         run(replaceCurrent, replaceErrors, "replace", List.of(envKey(worker.environmentId()),
                 workerKey(worker.workerId()), versionsKey(worker.environmentId())), args);
@@ -252,6 +262,11 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     String workerKey(String workerId) {
         return prefix + "by-worker:" + workerId;
+    }
+
+    /** The channel on which every change of an environment hash publishes that hash's key. */
+    String invalidationChannel() {
+        return prefix + "invalidations";
     }
 
     String versionsKey(String environmentId) {

@@ -3,13 +3,14 @@ package dev.triggerapi.taskmeta;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import redis.clients.jedis.HostAndPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Chooses the cache implementation: Redis when {@code trigger-api.task-meta-cache.enabled}, otherwise the no-op
- * cache. The Redis cache owns its connection pool (own settings, own timeouts), so it does not
+ * Chooses the cache implementation: Redis when {@code trigger-api.task-meta-cache.enabled} (behind the in-process
+ * near cache unless {@code trigger-api.task-meta-cache.near.enabled} is false), otherwise the no-op cache. The Redis cache owns its connection pool (own settings, own timeouts), so it does not
  * replace or disturb the application's default Redis connection factory.
  */
 @Configuration(proxyBeanMethods = false)
@@ -21,6 +22,17 @@ class TaskMetaCacheConfiguration {
         if (!properties.enabled()) {
             return TaskMetadataCache.disabled();
         }
-        return RedisTaskMetadataCache.connect(properties, new TaskMetadataCodec(json), meters, clock);
+        RedisTaskMetadataCache redis = RedisTaskMetadataCache.connect(properties, new TaskMetadataCodec(json), meters,
+                clock);
+        TaskMetaCacheProperties.Near near = properties.near();
+        if (!near.enabled()) {
+            return redis;
+        }
+        TaskMetaCacheProperties.Redis settings = properties.redis();
+        return new NearTaskMetadataCache(redis, near, meters, (onEnvironment, onLinkChange) ->
+                new TaskMetaInvalidations(new HostAndPort(settings.host(), settings.port()),
+                        RedisTaskMetadataCache.clientConfig(settings, "trigger-api-task-meta-invalidations"),
+                        redis.invalidationChannel(), redis.envKey(""), near.pingInterval(), near.livenessTimeout(),
+                        near.reconnectDelay(), clock, onEnvironment, onLinkChange));
     }
 }

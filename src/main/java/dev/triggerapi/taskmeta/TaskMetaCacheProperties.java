@@ -24,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param byWorkerTtlSeconds    idle TTL of a by-worker hash ({@code TASK_META_CACHE_BY_WORKER_TTL_SECONDS},
  *                              default 30 days); refreshed on each back-fill
  * @param redis                 the cache's own Redis connection; unset values fall back to the default Redis
+ * @param near                  the in-process near cache in front of Redis
  */
 @ConfigurationProperties("trigger-api.task-meta-cache")
 @Validated
@@ -32,7 +33,30 @@ public record TaskMetaCacheProperties(
         @DefaultValue("task-meta:") @NotBlank String keyPrefix,
         @DefaultValue("86400") @Positive long currentEnvTtlSeconds,
         @DefaultValue("2592000") @Positive long byWorkerTtlSeconds,
-        @DefaultValue @Valid @NotNull Redis redis) {
+        @DefaultValue @Valid @NotNull Redis redis,
+        @DefaultValue @Valid @NotNull Near near) {
+
+    /**
+     * The in-process near cache ({@code TASK_META_CACHE_NEAR_*}; README "Task-metadata near cache").
+     *
+     * @param enabled         keep hits in memory ({@code TASK_META_CACHE_NEAR_ENABLED}, default true)
+     * @param maximumSize     entries per key space (default 100,000), least recently used evicted first
+     * @param currentMaxAge   longest a current-worker entry is served from memory without Redis (default 10 s):
+     *                        a backstop for changes no message reports (a Redis hash expiring); promotions and
+     *                        registrations invalidate at once through the invalidation channel
+     * @param pingInterval    how often the invalidation subscription is pinged (default 500 ms)
+     * @param livenessTimeout a subscription whose pings go unanswered this long is treated as lost: current-worker
+     *                        entries are dropped and read from Redis until it is back (default 1500 ms)
+     * @param reconnectDelay  pause before re-subscribing after the subscription was lost (default 1 s)
+     */
+    public record Near(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("100000") @Min(1) long maximumSize,
+            @DefaultValue("10s") @NotNull Duration currentMaxAge,
+            @DefaultValue("500ms") @NotNull Duration pingInterval,
+            @DefaultValue("1500ms") @NotNull Duration livenessTimeout,
+            @DefaultValue("1s") @NotNull Duration reconnectDelay) {
+    }
 
     /**
      * The cache's Redis ({@code TASK_META_CACHE_REDIS_*}, each falling back to the matching {@code REDIS_*}).

@@ -105,10 +105,14 @@ public final class QueueResolverBenchmark {
         rows.addAll(scenario("no cache", uncached, measured, false, dataSource));
         clear(redis, jdbc, measured);
         rows.addAll(scenario("cold cache", cached, measured, false, dataSource));
+        // With the near cache on, "warm cache" is each slug's first Redis hit (then kept in memory) and "near hit"
+        // the same calls again, answered from memory.
         rows.addAll(scenario("warm cache", cached, measured, false, dataSource));
+        rows.addAll(scenario("near hit", cached, measured, false, dataSource));
         clear(redis, jdbc, measured);
         rows.addAll(scenario("locked cold", cached, measured, true, dataSource));
         rows.addAll(scenario("locked warm", cached, measured, true, dataSource));
+        rows.addAll(scenario("locked near", cached, measured, true, dataSource));
         print(rows);
         System.out.println("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
                 + ", cores: " + Runtime.getRuntime().availableProcessors());
@@ -229,6 +233,9 @@ public final class QueueResolverBenchmark {
             System.out.printf(Locale.ROOT, "warm vs no cache, %s: p50 %.1fx (%.0f µs -> %.0f µs), throughput %.1fx%n",
                     mode, none.percentile(50) / warm.percentile(50), none.percentile(50), warm.percentile(50),
                     warm.opsPerSecond() / none.opsPerSecond());
+            Row near = find(rows, "near hit", mode);
+            System.out.printf(Locale.ROOT, "near hit vs warm (Redis), %s: p50 %.1f µs vs %.1f µs, throughput %.1fx%n",
+                    mode, near.percentile(50), warm.percentile(50), near.opsPerSecond() / warm.opsPerSecond());
         }
     }
 

@@ -19,6 +19,7 @@ import dev.triggerapi.support.ReplicaLag;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,9 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
  * The environment's cached current-worker view after it was lost (Redis restarted empty, the key evicted or
  * expired) while the replica is 2 s behind a promotion, a rollback or a DEVELOPMENT registration: a lagging
  * replica answers with the <em>previous</em> current worker's row, and that answer must neither route the
- * trigger nor end up in the environment hash.
+ * trigger nor end up in the environment hash. The near cache is off: these tests lose the Redis view behind its back
+ * and check the Redis hash itself (a real Redis restart also empties every near cache, see NearTaskMetadataCacheTest).
  */
 @IntegrationTest
+@TestPropertySource(properties = "trigger-api.task-meta-cache.near.enabled=false")
 class CurrentWorkerViewTest {
 
     private static final Duration REPLICA_BEHIND = Duration.ofSeconds(2);

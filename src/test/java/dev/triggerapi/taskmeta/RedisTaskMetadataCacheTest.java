@@ -14,11 +14,17 @@ import dev.triggerapi.ids.Ids;
 import dev.triggerapi.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The Lua scripts and the read path against the real embedded Redis. */
+/**
+ * The Lua scripts and the read path against the real embedded Redis. The near cache is off here: these tests edit
+ * Redis behind the cache's back and read the Redis layer itself ({@link NearTaskMetadataCacheTest} covers the near
+ * cache).
+ */
 @IntegrationTest
+@TestPropertySource(properties = "trigger-api.task-meta-cache.near.enabled=false")
 class RedisTaskMetadataCacheTest {
 
     private static final TaskMetadata META = new TaskMetadata("10m", "STANDARD", "q-id", "hello");
@@ -54,7 +60,7 @@ class RedisTaskMetadataCacheTest {
     org.springframework.data.redis.connection.RedisConnectionFactory defaultConnections;
 
     @Test
-    void cacheIsTheRedisImplementationWhenEnabled() {
+    void cacheIsTheRedisImplementationWhenEnabledAndTheNearCacheIsOff() {
         assertThat(cache).isInstanceOf(RedisTaskMetadataCache.class);
     }
 

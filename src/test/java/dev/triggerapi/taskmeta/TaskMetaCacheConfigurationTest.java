@@ -22,7 +22,12 @@ class TaskMetaCacheConfigurationTest {
     private static TaskMetaCacheProperties properties(boolean enabled) {
         return new TaskMetaCacheProperties(enabled, "task-meta:", 86_400, 2_592_000,
                 new TaskMetaCacheProperties.Redis("localhost", 6379, "", 0, Duration.ofMillis(250), Duration.ofSeconds(1),
-                        64, Duration.ofSeconds(1)));
+                        64, Duration.ofSeconds(1)), near(false));
+    }
+
+    static TaskMetaCacheProperties.Near near(boolean enabled) {
+        return new TaskMetaCacheProperties.Near(enabled, 1_000, Duration.ofSeconds(10), Duration.ofMillis(500),
+                Duration.ofMillis(1500), Duration.ofSeconds(1));
     }
 
     @Test
@@ -58,11 +63,11 @@ class TaskMetaCacheConfigurationTest {
     }
 
     @Test
-    void anUnreachableRedisIsAMissAndACountedErrorNeverAFailure() throws Exception {
+    void anUnreachableRedisIsAMissAndACountedErrorNeverAFailureWithTheNearCacheInFront() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         TaskMetaCacheProperties unreachable = new TaskMetaCacheProperties(true, "task-meta:", 86_400, 2_592_000,
                 new TaskMetaCacheProperties.Redis("127.0.0.1", 1, "", 0, Duration.ofMillis(250), Duration.ofMillis(250),
-                        4, Duration.ofSeconds(1)));
+                        4, Duration.ofSeconds(1)), near(true));
         TaskMetadataCache cache = new TaskMetaCacheConfiguration().taskMetadataCache(unreachable,
                 JsonMapper.builder().build(), meters, Clock.systemUTC());
         try {
@@ -73,7 +78,9 @@ class TaskMetaCacheConfigurationTest {
             // Within the failure backoff the back-fill is skipped without touching the network, and still counted.
             assertThat(meters.get("task_meta_cache.errors").tag("operation", "backfill").counter().count()).isEqualTo(1);
         } finally {
-            ((RedisTaskMetadataCache) cache).destroy();
+            assertThat(cache).isInstanceOf(NearTaskMetadataCache.class);
+            assertThat(((NearTaskMetadataCache) cache).live()).isFalse();
+            ((NearTaskMetadataCache) cache).destroy();
         }
     }
 }

@@ -26,6 +26,7 @@ import dev.triggerapi.support.TestData;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,7 +42,10 @@ import tools.jackson.databind.json.JsonMapper;
  * ago is triggerable at once (never a false 422, also with its cache entries gone), and a runner's snapshot poll right
  * after a state change gets the new snapshot, not an error.
  */
+// The near cache is off: this test drops Redis entries behind its back to force the database paths (the near
+// cache's own behaviour is NearTaskMetadataCacheTest's and PromotionAcrossInstancesTest's).
 @IntegrationTest
+@TestPropertySource(properties = "trigger-api.task-meta-cache.near.enabled=false")
 class SlowReplicaTest {
 
     private static final Duration REPLICA_DELAY = Duration.ofSeconds(2);
