@@ -43,7 +43,6 @@ class TriggerOptionsParser {
     static final int MAX_CONCURRENCY_KEY_LENGTH = 1024;
     static final int MAX_MACHINE_LENGTH = 128;
     static final int MAX_DEBOUNCE_KEY_LENGTH = 512;
-    static final int MAX_PRIORITY = 2_000_000_000; // about 63 years of seconds; fits the integer column
     private static final Set<String> KEY_SCOPES = Set.of("run", "attempt", "global");
     private static final Instant EARLIEST_DATE = Instant.parse("0001-01-01T00:00:00Z");
     static final Duration DEFAULT_IDEMPOTENCY_KEY_TTL = Duration.ofDays(30);
@@ -100,33 +99,13 @@ class TriggerOptionsParser {
                 metadata == null ? null : metadataType,
                 o.maxAttempts(),
                 o.maxDuration(),
-                priority(o.priority()),
+                o.priority() == null ? 0 : o.priority(),
                 text("options.machine", o.machine(), MAX_MACHINE_LENGTH),
                 text("options.lockToVersion", o.lockToVersion(), MAX_VERSION_LENGTH),
                 Boolean.TRUE.equals(o.test()),
                 debounce(o.debounce()),
                 idempotencyKey == null ? null : keyOption(o.idempotencyKeyOptions(), "key"),
                 idempotencyKey == null ? null : keyScope(o.idempotencyKeyOptions()));
-    }
-
-    /**
-     * The SDK's schema allows any number; the reference turns it into milliseconds of head start. Whole seconds are
-     * kept here (a fraction is rounded), bounded so that the shifted order timestamp stays far inside
-     * {@code timestamptz} and the stored value fits the integer column (±{@value #MAX_PRIORITY} s, about 63 years).
-     */
-    static int priority(JsonNode priority) {
-        if (priority == null || priority.isNull()) {
-            return 0;
-        }
-        if (!priority.isNumber()) {
-            throw ApiException.badRequest("options.priority: expected a number (seconds of head start)");
-        }
-        double seconds = priority.asDouble();
-        if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_PRIORITY) {
-            throw ApiException.unprocessable("options.priority must be between -" + MAX_PRIORITY + " and "
-                    + MAX_PRIORITY + " seconds");
-        }
-        return (int) Math.round(seconds);
     }
 
     /**

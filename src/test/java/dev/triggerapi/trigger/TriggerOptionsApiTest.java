@@ -136,16 +136,19 @@ class TriggerOptionsApiTest {
         mvc.perform(trigger("{\"options\":{\"debounce\":{\"key\":\"" + "k".repeat(513) + "\",\"delay\":\"5s\"}}}"))
                 .andExpect(status().isBadRequest());
         mvc.perform(trigger("{\"options\":{\"priority\":\"high\"}}")).andExpect(status().isBadRequest());
-        mvc.perform(trigger("{\"options\":{\"priority\":1e12}}")).andExpect(status().isUnprocessableEntity());
+        mvc.perform(trigger("{\"options\":{\"priority\":2.5}}")).andExpect(status().isBadRequest());
         assertThat(runsOfTask()).isZero();
     }
 
     @Test
-    void priorityAcceptsAnyNumberTheSdkSchemaAllowsAndStoresWholeSeconds() throws Exception {
-        String fractional = id(mvc.perform(trigger("{\"options\":{\"priority\":2.6}}")).andExpect(status().isOk()));
+    void priorityIsAHeadStartInSecondsAndANegativeOneQueuesLater() throws Exception {
+        String early = id(mvc.perform(trigger("{\"options\":{\"priority\":3600}}")).andExpect(status().isOk()));
         String negative = id(mvc.perform(trigger("{\"options\":{\"priority\":-30}}")).andExpect(status().isOk()));
 
-        assertThat(row(fractional)).containsEntry("priority", 3);
+        Map<String, Object> head = row(early);
+        Instant created = ((java.sql.Timestamp) head.get("created_at")).toInstant();
+        assertThat(((java.sql.Timestamp) head.get("queue_order_at")).toInstant())
+                .isBetween(created.minusSeconds(3601), created.minusSeconds(3599));
         Map<String, Object> late = row(negative);
         assertThat(((java.sql.Timestamp) late.get("queue_order_at")).toInstant())
                 .isAfter(((java.sql.Timestamp) late.get("created_at")).toInstant().plusSeconds(29));
