@@ -121,10 +121,11 @@ class TriggerOptionsParser {
             throw ApiException.badRequest("options.debounce: expected {\"key\": \"...\", \"delay\": \"5s\"}");
         }
         JsonNode keyNode = debounce.get("key");
-        if (keyNode == null || !keyNode.isString() || keyNode.asString().isEmpty()) {
-            throw ApiException.badRequest("options.debounce.key: expected a non-empty string");
+        String key = keyNode == null || !keyNode.isString() ? null
+                : text("options.debounce.key", keyNode.asString(), MAX_DEBOUNCE_KEY_LENGTH);
+        if (key == null) {
+            throw ApiException.badRequest("options.debounce.key: expected a non-blank string");
         }
-        String key = text("options.debounce.key", keyNode.asString(), MAX_DEBOUNCE_KEY_LENGTH);
         Duration delay = debounceDuration("delay", debounce.get("delay"))
                 .orElseThrow(() -> ApiException.badRequest("options.debounce.delay: expected a duration string"));
         if (delay.compareTo(Duration.ofSeconds(1)) < 0) {

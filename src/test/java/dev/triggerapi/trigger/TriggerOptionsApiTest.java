@@ -127,6 +127,8 @@ class TriggerOptionsApiTest {
     void invalidDebounceAndPriorityAreRefusedNotIgnored() throws Exception {
         mvc.perform(trigger("{\"options\":{\"debounce\":{\"delay\":\"5s\"}}}")).andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.error").exists());
+        mvc.perform(trigger("{\"options\":{\"debounce\":{\"key\":\"   \",\"delay\":\"5s\"}}}"))
+                .andExpect(status().isBadRequest());
         mvc.perform(trigger("{\"options\":{\"debounce\":{\"key\":\"k\",\"delay\":\"soon\"}}}"))
                 .andExpect(status().isUnprocessableEntity());
         mvc.perform(trigger("{\"options\":{\"debounce\":{\"key\":\"k\",\"delay\":\"500ms\"}}}"))
