@@ -12,13 +12,14 @@ record LockedRun(String id, String friendlyId, String environmentId, String task
                  String queue, int attemptNumber, Integer maxAttempts, String latestSnapshotId, Long ttlSeconds,
                  String ttl, String payload, String payloadType, int priority, boolean test, Instant createdAt,
                  String concurrencyKey, String machine, Integer maxDurationSeconds, String lockedToWorkerId,
-                 Instant leaseExpiresAt) {
+                 Instant leaseExpiresAt, String idempotencyKeyUser, String idempotencyKeyScope) {
 
     /** The columns {@link #map} reads, for {@code SELECT ... FROM task_runs}. */
     static final String COLUMNS = """
             id, friendly_id, runtime_environment_id, task_identifier, status, queue, attempt_number, max_attempts,
             latest_snapshot_id, ttl_seconds, ttl, payload, payload_type, priority, is_test, created_at, concurrency_key,
-            machine, max_duration_seconds, locked_to_worker_id, lease_expires_at""";
+            machine, max_duration_seconds, locked_to_worker_id, lease_expires_at, idempotency_key_user,
+            idempotency_key_scope""";
 
     static LockedRun map(ResultSet rs, int n) throws SQLException {
         return new LockedRun(rs.getString("id"), rs.getString("friendly_id"), rs.getString("runtime_environment_id"),
@@ -28,7 +29,8 @@ record LockedRun(String id, String friendlyId, String environmentId, String task
                 rs.getString("payload_type"), rs.getInt("priority"), rs.getBoolean("is_test"),
                 instant(rs.getTimestamp("created_at")), rs.getString("concurrency_key"), rs.getString("machine"),
                 (Integer) rs.getObject("max_duration_seconds"), rs.getString("locked_to_worker_id"),
-                instant(rs.getTimestamp("lease_expires_at")));
+                instant(rs.getTimestamp("lease_expires_at")), rs.getString("idempotency_key_user"),
+                rs.getString("idempotency_key_scope"));
     }
 
     /** The attempts this run may make. */

@@ -22,7 +22,7 @@ import java.util.List;
  * @param idempotencyKey          idempotency key, or null
  * @param idempotencyKeyExpiresAt when the key stops deduplicating
  * @param concurrencyKey          concurrency key, or null
- * @param priority                priority (higher dequeues first)
+ * @param priority                priority: a head start in the dequeue order, in seconds
  * @param delayUntil              do not run before this instant, or null
  * @param maxAttempts             attempts allowed, or null for the default
  * @param maxDurationSeconds      max duration, or null
@@ -30,6 +30,8 @@ import java.util.List;
  * @param test                    whether this is a test run
  * @param batchId                 the batch the run belongs to, or null
  * @param batchIndex              the item's index in a streamed batch (deduplicates re-sent items), or null
+ * @param idempotencyKeyUser      the user's idempotency key before the SDK hashed it ({@code idempotencyKeyOptions.key}), or null
+ * @param idempotencyKeyScope     its scope: {@code run}, {@code attempt} or {@code global}, or null
  */
 public record NewRun(
         String environmentId,
@@ -55,7 +57,22 @@ public record NewRun(
         String machine,
         boolean test,
         String batchId,
-        Integer batchIndex) {
+        Integer batchIndex,
+        String idempotencyKeyUser,
+        String idempotencyKeyScope) {
+
+    /** A run without the SDK's {@code idempotencyKeyOptions}. */
+    public NewRun(String environmentId, String taskIdentifier, String queue, String lockedQueueId,
+                  String lockedToWorkerId, String payload, String payloadType, String metadata, String metadataType,
+                  List<String> tags, String ttl, Long ttlSeconds, String triggerSource, String idempotencyKey,
+                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priority, Instant delayUntil,
+                  Integer maxAttempts, Integer maxDurationSeconds, String machine, boolean test, String batchId,
+                  Integer batchIndex) {
+        this(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType, metadata,
+                metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
+                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                null, null);
+    }
 
     /** A run that is not an item of a streamed batch. */
     public NewRun(String environmentId, String taskIdentifier, String queue, String lockedQueueId,
@@ -66,5 +83,21 @@ public record NewRun(
         this(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType, metadata,
                 metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
                 concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, null);
+    }
+
+    /** This run with another {@code delayUntil}. */
+    public NewRun withDelayUntil(Instant until) {
+        return new NewRun(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType,
+                metadata, metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
+                concurrencyKey, priority, until, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                idempotencyKeyUser, idempotencyKeyScope);
+    }
+
+    /** This run with the SDK's {@code idempotencyKeyOptions} (the user's key and its scope). */
+    public NewRun withIdempotencyKeyOptions(String user, String scope) {
+        return new NewRun(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType,
+                metadata, metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
+                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                user, scope);
     }
 }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import dev.triggerapi.ids.Ids;
@@ -21,8 +22,12 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>Idempotency is enforced by the unique index on (environment, task, idempotency key): the insert uses
  * {@code ON CONFLICT DO NOTHING}, so of two concurrent triggers with one key exactly one inserts and the
- * other (blocked on the index until the winner commits) reads the winner. A key whose run failed, was
- * cancelled or expired, or whose TTL passed, is released (set to NULL on the old run) and a new run is made.
+ * other (blocked on the index until the winner commits) reads the winner. A key whose run failed or expired, or
+ * whose TTL passed, is released (set to NULL on the old run) and a new run is made; a cancelled run keeps its key
+ * (the reference's policy: cancelling is a decision about that work, not a request to redo it), until the key's TTL
+ * passes or it is reset explicitly ({@link IdempotencyKeyRelease}).
+ *
+ * <p>Debounced triggers ({@link #createDebounced}) push a pending run back instead of creating another one.
  */
 @Service
 public class RunCreator {
@@ -33,12 +38,15 @@ public class RunCreator {
     private final SnapshotAppender snapshots;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final RunStateWriter writer;
 
-    public RunCreator(JdbcClient jdbc, SnapshotAppender snapshots, Clock clock, ApplicationEventPublisher events) {
+    RunCreator(JdbcClient jdbc, SnapshotAppender snapshots, Clock clock, ApplicationEventPublisher events,
+               RunStateWriter writer) {
         this.jdbc = jdbc;
         this.snapshots = snapshots;
         this.clock = clock;
         this.events = events;
+        this.writer = writer;
     }
 
     /** Creates the run, or returns the live run holding its idempotency key ({@code cached = true}). */
@@ -50,9 +58,73 @@ public class RunCreator {
     /** Same as {@link #create} inside the caller's writer transaction (batch triggers create many at once). */
     @Transactional(propagation = Propagation.MANDATORY)
     public CreatedRun createInCurrentTransaction(NewRun run) {
-        Instant now = clock.instant();
+        return createIdempotently(run, clock.instant(), null);
+    }
+
+    /**
+     * A debounced trigger: while a run of the task with the same debounce key is still DELAYED, this trigger
+     * pushes it to {@code now + delay} (and in trailing mode gives it this trigger's payload, metadata, tags, max
+     * attempts, max duration and machine) and returns it ({@code cached = true}); otherwise it creates a run
+     * delayed by {@code delay}. A push that would move the run past its first trigger + {@code maxDelay} is not
+     * made: that run keeps its time and stops being the key's pending run, and a new one is created.
+     *
+     * <p>Triggers with one key are serialized by a transaction-scoped advisory lock on the key, taken before the
+     * lookup, so two first triggers cannot both create a run; the unique index {@code task_runs_debounce} guards
+     * the same invariant in the schema. The sweeper queuing the pending run takes its row lock, so a push either
+     * happens before (and the run waits again) or finds no pending run and creates a new one.
+     */
+    @Transactional
+    public CreatedRun createDebounced(NewRun run, Debounce debounce) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('trigger-api:debounce:' || ? || chr(31) || ? || chr(31) || ?, 0))")
+                .params(run.environmentId(), run.taskIdentifier(), debounce.key()).query().listOfRows();
+        Instant until = now.plus(debounce.delay());
+        Optional<PendingDebounce> pending = jdbc.sql("SELECT " + LockedRun.COLUMNS + """
+                        , debounce_max_until FROM task_runs
+                        WHERE runtime_environment_id = ? AND task_identifier = ? AND debounce_key = ? AND status = 'DELAYED'
+                        FOR UPDATE""")
+                .params(run.environmentId(), run.taskIdentifier(), debounce.key())
+                .query((rs, n) -> new PendingDebounce(LockedRun.map(rs, n), instant(rs.getTimestamp("debounce_max_until"))))
+                .optional();
+        if (pending.isPresent()) {
+            PendingDebounce held = pending.get();
+            if (held.maxUntil() == null || !until.isAfter(held.maxUntil())) {
+                return push(held.run(), run, debounce, until);
+            }
+            jdbc.sql("UPDATE task_runs SET debounce_key = NULL WHERE id = ?").param(held.run().id()).update();
+        }
+        Instant maxUntil = debounce.maxDelay() == null ? null : now.plus(debounce.maxDelay());
+        return createIdempotently(run.withDelayUntil(until), now, new DebounceColumns(debounce.key(), maxUntil));
+    }
+
+    private CreatedRun push(LockedRun pending, NewRun trigger, Debounce debounce, Instant until) {
+        Transition push = Transition.of(pending, RunStatus.DELAYED, ExecutionStatus.DELAYED,
+                        "Debounced trigger; delayed until " + until)
+                .set("delay_until", until)
+                .set("queue_order_at", queueOrder(until, pending.priority()));
+        if (debounce.trailing()) {
+            push.set("payload", trigger.payload())
+                    .set("payload_type", trigger.payloadType())
+                    .set("metadata", trigger.metadata())
+                    .set("metadata_type", trigger.metadataType())
+                    .set("tags", trigger.tags() == null ? new String[0] : trigger.tags().toArray(String[]::new))
+                    .set("max_attempts", trigger.maxAttempts())
+                    .set("max_duration_seconds", trigger.maxDurationSeconds())
+                    .set("machine", trigger.machine());
+        }
+        RunStateWriter.Applied applied = writer.apply(pending, push);
+        return new CreatedRun(pending.id(), pending.friendlyId(), RunStatus.DELAYED, applied.snapshot().id(),
+                applied.updatedAt(), true);
+    }
+
+    /** Where a run due at {@code due} with {@code priority} (seconds of head start) sorts in the dequeue order. */
+    static Instant queueOrder(Instant due, int priority) {
+        return due.minusSeconds(priority);
+    }
+
+    private CreatedRun createIdempotently(NewRun run, Instant now, DebounceColumns debounce) {
         for (int round = 0; round < MAX_RELEASE_ROUNDS; round++) {
-            Optional<CreatedRun> inserted = insert(run, now);
+            Optional<CreatedRun> inserted = insert(run, now, debounce);
             if (inserted.isPresent()) {
                 return inserted.get();
             }
@@ -71,7 +143,7 @@ public class RunCreator {
         throw new IllegalStateException("Idempotency key kept conflicting after " + MAX_RELEASE_ROUNDS + " releases");
     }
 
-    private Optional<CreatedRun> insert(NewRun run, Instant now) {
+    private Optional<CreatedRun> insert(NewRun run, Instant now, DebounceColumns debounce) {
         String id = Ids.newId();
         String friendlyId = "run_" + id;
         String snapshotId = Ids.newId();
@@ -83,11 +155,13 @@ public class RunCreator {
                             locked_queue_id, locked_to_worker_id, payload, payload_type, metadata, metadata_type, tags, ttl,
                             ttl_seconds, expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
                             priority, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
-                            batch_index, latest_snapshot_id, snapshot_sequence)
+                            batch_index, latest_snapshot_id, snapshot_sequence, queue_order_at, debounce_key, debounce_max_until,
+                            idempotency_key_user, idempotency_key_scope)
                         VALUES (:id, :friendlyId, :env, :task, :status, :queue, :lockedQueueId, :lockedWorkerId, :payload,
                             :payloadType, :metadata, :metadataType, :tags, :ttl, :ttlSeconds, :expiresAt, :triggerSource, :idempotencyKey,
                             :idempotencyKeyExpiresAt, :concurrencyKey, :priority, :delayUntil, :queuedAt, :maxAttempts,
-                            :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1)
+                            :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1, :queueOrderAt, :debounceKey,
+                            :debounceMaxUntil, :idempotencyKeyUser, :idempotencyKeyScope)
                         ON CONFLICT (runtime_environment_id, task_identifier, idempotency_key)
                             WHERE idempotency_key IS NOT NULL DO NOTHING
                         RETURNING updated_at""")
@@ -106,6 +180,11 @@ public class RunCreator {
                 .param("maxAttempts", run.maxAttempts()).param("maxDuration", run.maxDurationSeconds())
                 .param("machine", run.machine()).param("test", run.test()).param("batchId", run.batchId())
                 .param("batchIndex", run.batchIndex()).param("snapshotId", snapshotId)
+                .param("queueOrderAt", timestamp(queueOrder(delayed ? run.delayUntil() : now, run.priority())))
+                .param("debounceKey", debounce == null ? null : debounce.key())
+                .param("debounceMaxUntil", debounce == null ? null : timestamp(debounce.maxUntil()))
+                .param("idempotencyKeyUser", run.idempotencyKey() == null ? null : run.idempotencyKeyUser())
+                .param("idempotencyKeyScope", run.idempotencyKey() == null ? null : run.idempotencyKeyScope())
                 .query((rs, n) -> rs.getTimestamp(1).toInstant())
                 .optional();
         if (updatedAt.isEmpty()) {
@@ -137,6 +216,17 @@ public class RunCreator {
 
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /** The debounce columns of a run created by a debounced trigger. */
+    private record DebounceColumns(String key, Instant maxUntil) {
+    }
+
+    private record PendingDebounce(LockedRun run, Instant maxUntil) {
     }
 
     private record Existing(String id, String friendlyId, RunStatus status, String snapshotId, Instant updatedAt,

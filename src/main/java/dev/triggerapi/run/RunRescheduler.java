@@ -46,6 +46,7 @@ public class RunRescheduler {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         writer.apply(run, Transition.of(run, RunStatus.DELAYED, ExecutionStatus.DELAYED,
                         "Run rescheduled, delayed until " + (until.isBefore(now) ? now : until))
-                .set("delay_until", until.isBefore(now) ? now : until));
+                .set("delay_until", until.isBefore(now) ? now : until)
+                .set("queue_order_at", RunCreator.queueOrder(until.isBefore(now) ? now : until, run.priority())));
     }
 }

@@ -44,9 +44,13 @@ public enum RunStatus {
     /** Statuses after which a run never changes again. */
     public static final Set<RunStatus> FINAL = EnumSet.of(COMPLETED_SUCCESSFULLY, COMPLETED_WITH_ERRORS, CANCELED,
             EXPIRED, SYSTEM_FAILURE, CRASHED, TIMED_OUT);
-    /** Final statuses that release the run's idempotency key: a new trigger with the key creates a new run. */
+    /**
+     * Final statuses that release the run's idempotency key: a new trigger with the key creates a new run. These are
+     * the failures and expiry, as in the reference service; a CANCELED run keeps its key (until the key's TTL or an
+     * explicit reset), so re-sending a cancelled trigger does not quietly redo the work.
+     */
     public static final Set<RunStatus> RELEASES_IDEMPOTENCY_KEY = EnumSet.of(COMPLETED_WITH_ERRORS, EXPIRED,
-            SYSTEM_FAILURE, CRASHED, TIMED_OUT, CANCELED);
+            SYSTEM_FAILURE, CRASHED, TIMED_OUT);
 
     private final String publicStatus;
 

@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param payload            the payload exactly as triggered (often a serialized string)
  * @param payloadType        its content type ({@code application/json}, {@code application/super+json}, ...)
  * @param queue              the queue the run was dequeued from
- * @param priority           priority (higher first)
+ * @param priority           priority: seconds of head start in the dequeue order
  * @param concurrencyKey     concurrency key, if any
  * @param machine            machine preset, if any
  * @param maxDurationSeconds max duration, if any
@@ -23,16 +23,20 @@ import java.time.Instant;
  * @param test               whether it is a test run
  * @param createdAt          when it was triggered
  * @param leaseExpiresAt     when the runner's lease ends unless it heartbeats (null when none)
+ * @param idempotencyKey     the user's idempotency key as given to the SDK (not its hash), if it sent one; the
+ *                           task context's {@code ctx.run.idempotencyKey}
+ * @param idempotencyKeyScope that key's scope ({@code run}, {@code attempt}, {@code global}), if sent
  */
 public record WorkerRun(String id, String friendlyId, String environmentId, String taskIdentifier, String status,
                         int attemptNumber, int maxAttempts, String payload, String payloadType, String queue,
                         int priority, String concurrencyKey, String machine, Integer maxDurationSeconds,
-                        String lockedToWorkerId, boolean test, Instant createdAt, Instant leaseExpiresAt) {
+                        String lockedToWorkerId, boolean test, Instant createdAt, Instant leaseExpiresAt,
+                        String idempotencyKey, String idempotencyKeyScope) {
 
     static WorkerRun of(LockedRun run, RunStatus status, int attemptNumber, int maxAttempts, Instant leaseExpiresAt) {
         return new WorkerRun(run.id(), run.friendlyId(), run.environmentId(), run.taskIdentifier(), status.name(),
                 attemptNumber, maxAttempts, run.payload(), run.payloadType(), run.queue(), run.priority(),
                 run.concurrencyKey(), run.machine(), run.maxDurationSeconds(), run.lockedToWorkerId(), run.test(),
-                run.createdAt(), leaseExpiresAt);
+                run.createdAt(), leaseExpiresAt, run.idempotencyKeyUser(), run.idempotencyKeyScope());
     }
 }

@@ -3,7 +3,12 @@ package dev.triggerapi.trigger;
 import java.time.Instant;
 import java.util.List;
 
-/** A trigger's body and headers after validation, before queue resolution. Nullable fields are absent. */
+import dev.triggerapi.run.Debounce;
+
+/**
+ * A trigger's body and headers after validation, before queue resolution. Nullable fields are absent;
+ * {@code priority} is in whole seconds.
+ */
 record ParsedTrigger(
         String payload,
         String payloadType,
@@ -21,5 +26,8 @@ record ParsedTrigger(
         int priority,
         String machine,
         String lockToVersion,
-        boolean test) {
+        boolean test,
+        Debounce debounce,
+        String idempotencyKeyUser,
+        String idempotencyKeyScope) {
 }

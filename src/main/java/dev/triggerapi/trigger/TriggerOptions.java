@@ -6,7 +6,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code options} of a trigger, as trigger.dev clients send them. Fields that accept several shapes are kept as
  * JSON and interpreted by {@link TriggerOptionsParser}; fields this service does not use (for example the
- * SDK's {@code payloadSize}, {@code idempotencyKeyOptions}, {@code region}, {@code debounce}) are ignored.
+ * SDK's {@code payloadSize}, {@code region}) are ignored.
  *
  * @param queue             {@code {"name": "..."}} (or a bare name): queue override
  * @param concurrencyKey    per-key concurrency partition
@@ -19,11 +19,13 @@ import tools.jackson.databind.JsonNode;
  * @param metadataType      content type of {@code metadata} (default {@code application/json})
  * @param maxAttempts       at least 1
  * @param maxDuration       seconds
- * @param priority          higher dequeues first
+ * @param priority          a head start in the dequeue order, in whole seconds (a JSON integer; may be negative)
  * @param machine           machine preset name
  * @param lockToVersion     worker version to run on
  * @param test              whether this is a test run
  * @param payloadType       content type of the payload as sent (default {@code application/json})
+ * @param debounce          {@code {key, delay, mode?, maxDelay?}}: collapse triggers with one key into one pending run
+ * @param idempotencyKeyOptions {@code {key, scope}}: the user's key before the SDK hashed it, and its scope
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TriggerOptions(
@@ -42,5 +44,7 @@ public record TriggerOptions(
         String machine,
         String lockToVersion,
         Boolean test,
-        String payloadType) {
+        String payloadType,
+        JsonNode debounce,
+        JsonNode idempotencyKeyOptions) {
 }

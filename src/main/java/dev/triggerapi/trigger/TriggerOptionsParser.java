@@ -14,6 +14,7 @@ import java.util.Set;
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.deployment.TaskIds;
 import dev.triggerapi.duration.Durations;
+import dev.triggerapi.run.Debounce;
 import dev.triggerapi.run.MetadataShape;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,8 @@ class TriggerOptionsParser {
     static final int MAX_CONTENT_TYPE_LENGTH = 256;
     static final int MAX_CONCURRENCY_KEY_LENGTH = 1024;
     static final int MAX_MACHINE_LENGTH = 128;
+    static final int MAX_DEBOUNCE_KEY_LENGTH = 512;
+    private static final Set<String> KEY_SCOPES = Set.of("run", "attempt", "global");
     private static final Instant EARLIEST_DATE = Instant.parse("0001-01-01T00:00:00Z");
     static final Duration DEFAULT_IDEMPOTENCY_KEY_TTL = Duration.ofDays(30);
     private static final String DEFAULT_CONTENT_TYPE = "application/json";
@@ -60,7 +63,7 @@ class TriggerOptionsParser {
     ParsedTrigger parse(JsonNode payload, TriggerOptions options, String headerKey, String headerKeyTtl) {
         TriggerOptions o = options != null ? options
                 : new TriggerOptions(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null);
         Instant now = clock.instant();
         String idempotencyKey = text("options.idempotencyKey", headerKey != null ? headerKey : o.idempotencyKey(),
                 MAX_IDEMPOTENCY_KEY_LENGTH);
@@ -99,7 +102,78 @@ class TriggerOptionsParser {
                 o.priority() == null ? 0 : o.priority(),
                 text("options.machine", o.machine(), MAX_MACHINE_LENGTH),
                 text("options.lockToVersion", o.lockToVersion(), MAX_VERSION_LENGTH),
-                Boolean.TRUE.equals(o.test()));
+                Boolean.TRUE.equals(o.test()),
+                debounce(o.debounce()),
+                idempotencyKey == null ? null : keyOption(o.idempotencyKeyOptions(), "key"),
+                idempotencyKey == null ? null : keyScope(o.idempotencyKeyOptions()));
+    }
+
+    /**
+     * {@code {key, delay, mode?, maxDelay?}} as the SDK's schema has it: key at most 512 characters, delay a duration
+     * of at least one second (a date cannot be re-applied on every push), mode {@code leading} (default) or
+     * {@code trailing}, maxDelay a duration.
+     */
+    private static Debounce debounce(JsonNode debounce) {
+        if (debounce == null || debounce.isNull()) {
+            return null;
+        }
+        if (!debounce.isObject()) {
+            throw ApiException.badRequest("options.debounce: expected {\"key\": \"...\", \"delay\": \"5s\"}");
+        }
+        JsonNode keyNode = debounce.get("key");
+        String key = keyNode == null || !keyNode.isString() ? null
+                : text("options.debounce.key", keyNode.asString(), MAX_DEBOUNCE_KEY_LENGTH);
+        if (key == null) {
+            throw ApiException.badRequest("options.debounce.key: expected a non-blank string");
+        }
+        Duration delay = debounceDuration("delay", debounce.get("delay"))
+                .orElseThrow(() -> ApiException.badRequest("options.debounce.delay: expected a duration string"));
+        if (delay.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ApiException.unprocessable("options.debounce.delay must be at least 1s");
+        }
+        JsonNode mode = debounce.get("mode");
+        boolean trailing = false;
+        if (mode != null && !mode.isNull()) {
+            if (!mode.isString() || !(mode.asString().equals("leading") || mode.asString().equals("trailing"))) {
+                throw ApiException.badRequest("options.debounce.mode: expected \"leading\" or \"trailing\"");
+            }
+            trailing = mode.asString().equals("trailing");
+        }
+        Duration maxDelay = debounceDuration("maxDelay", debounce.get("maxDelay")).orElse(null);
+        return new Debounce(key, delay, trailing, maxDelay);
+    }
+
+    private static Optional<Duration> debounceDuration(String member, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isString()) {
+            throw ApiException.badRequest("options.debounce." + member + ": expected a duration string");
+        }
+        String text = value.asString().strip();
+        return Optional.of(Durations.parse(text).orElseThrow(() -> ApiException.unprocessable("Invalid debounce "
+                + member + " '" + abbreviate(text) + "': use a duration like 5s, 1m or 2h30m (at most 100 years)")));
+    }
+
+    /** {@code idempotencyKeyOptions.key}: the user's key as given, kept for the task's context. */
+    private static String keyOption(JsonNode options, String member) {
+        if (options == null || options.isNull()) {
+            return null;
+        }
+        JsonNode value = options.isObject() ? options.get(member) : null;
+        if (value == null || !value.isString()) {
+            throw ApiException.badRequest("options.idempotencyKeyOptions: expected {\"key\": \"...\", \"scope\": "
+                    + "\"run\" | \"attempt\" | \"global\"}");
+        }
+        return text("options.idempotencyKeyOptions." + member, value.asString(), MAX_IDEMPOTENCY_KEY_LENGTH);
+    }
+
+    private static String keyScope(JsonNode options) {
+        String scope = keyOption(options, "scope");
+        if (scope != null && !KEY_SCOPES.contains(scope)) {
+            throw ApiException.badRequest("options.idempotencyKeyOptions.scope: expected \"run\", \"attempt\" or \"global\"");
+        }
+        return scope;
     }
 
     /** A JSON string is stored as the string itself (the SDK's serialized payload); other JSON as its text. */

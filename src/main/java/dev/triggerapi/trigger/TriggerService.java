@@ -138,7 +138,8 @@ public class TriggerService {
                 && (parsed.payload() == null || !packets.exists(environment.id(), parsed.payload()))) {
             throw ApiException.unprocessable("Payload packet not found: upload it with PUT /api/v2/packets/{path} first");
         }
-        return runs.create(newRun(environment, taskId, parsed, null, null));
+        NewRun run = newRun(environment, taskId, parsed, null, null);
+        return parsed.debounce() == null ? runs.create(run) : runs.createDebounced(run, parsed.debounce());
     }
 
     /**
@@ -148,6 +149,7 @@ public class TriggerService {
     NewRun prepareBatchItem(AuthenticatedEnvironment environment, String taskId, JsonNode payload,
                             TriggerOptions options, String batchId, int index) {
         ParsedTrigger parsed = parser.parse(payload, options, null, null);
+        refuseDebounceInBatch(parsed);
         return newRun(environment, taskId, parsed, batchId, index);
     }
 
@@ -160,6 +162,7 @@ public class TriggerService {
             BatchTriggerRequest.Item item = request.items().get(i);
             try {
                 ParsedTrigger parsed = parser.parse(item.payload(), item.options(), null, null);
+                refuseDebounceInBatch(parsed);
                 newRuns.add(newRun(environment, item.task(), parsed, batchId, null));
             } catch (ApiException e) {
                 throw new ApiException(e.status(), "items[" + i + "]: " + e.getMessage(), e.headers());
@@ -174,6 +177,16 @@ public class TriggerService {
         return new BatchTriggerResponse(BatchStore.friendlyId(batchId), out);
     }
 
+    /**
+     * A batch's runs are created together and each belongs to the batch, while a debounced trigger may answer with
+     * a run created by an earlier trigger: refused clearly rather than silently creating a run per item.
+     */
+    private static void refuseDebounceInBatch(ParsedTrigger parsed) {
+        if (parsed.debounce() != null) {
+            throw ApiException.unprocessable("options.debounce is not supported on batch items: trigger debounced runs one by one");
+        }
+    }
+
     private NewRun newRun(AuthenticatedEnvironment environment, String taskId, ParsedTrigger parsed, String batchId,
                           Integer batchIndex) {
         TriggerOptionsParser.checkTaskId(taskId);
@@ -183,7 +196,8 @@ public class TriggerService {
                 parsed.payload(), parsed.payloadType(), parsed.metadata(), parsed.metadataType(), parsed.tags(),
                 queue.ttl(), ttlSeconds(queue.ttl()), queue.triggerSource(), parsed.idempotencyKey(),
                 parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priority(), parsed.delayUntil(),
-                parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex);
+                parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex)
+                .withIdempotencyKeyOptions(parsed.idempotencyKeyUser(), parsed.idempotencyKeyScope());
     }
 
     /** A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires. */

@@ -2,6 +2,9 @@ package dev.triggerapi.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
@@ -26,8 +30,11 @@ import dev.triggerapi.ids.Ids;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -55,6 +62,30 @@ class QueueConcurrencyLimitTest {
     JdbcClient jdbc;
     @Autowired
     PlatformTransactionManager transactionManager;
+    @Autowired
+    @Qualifier("writerDataSource")
+    DataSource writer;
+
+    private Connection sweeperPause;
+
+    /**
+     * Runs of the unlimited queue stay DEQUEUED until the end, and on a loaded machine the test outlasts their lease:
+     * the sweeper requeueing them would look like double delivery. So the sweeper is paused ({@link SweeperPause}).
+     */
+    @BeforeEach
+    void pauseSweeper() throws SQLException {
+        sweeperPause = writer.getConnection();
+        try (Statement statement = sweeperPause.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + SweeperPause.LOCK_KEY + ")");
+        }
+    }
+
+    @AfterEach
+    void resumeSweeper() throws SQLException {
+        try (Connection connection = sweeperPause; Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_unlock(" + SweeperPause.LOCK_KEY + ")");
+        }
+    }
 
     @Test
     void manyConcurrentDequeuersNeverDeliverARunTwiceNorExceedAQueueLimit() throws Exception {
