@@ -350,7 +350,7 @@ class SnapshotsSinceTest {
         // The server answers, but refuses the session (3D000 invalid_catalog_name): not a lost connection.
         DriverManagerDataSource refusing = new DriverManagerDataSource(
                 "jdbc:postgresql://" + Cluster.replicaHostAndPort() + "/no_such_database?connectTimeout=2",
-                Cluster.username(), "");
+                Cluster.username(), Cluster.password());
         SnapshotsSinceReader reader = reader(null, 50, 200, 50, refusing, registry);
         StartedRun run = startedRun();
 

@@ -37,6 +37,12 @@ public final class Cluster {
         return containers != null ? containers.username() : get().username();
     }
 
+    /** The database password of either fixture (the embedded cluster trusts local connections: empty). */
+    public static String password() {
+        ContainerCluster containers = ContainerCluster.sharedIfRunning();
+        return containers != null ? containers.password() : "";
+    }
+
     /** Makes the replica apply commits only after {@code delay} (reset after the test). */
     public static void replicaDelay(Duration delay) {
         ContainerCluster containers = ContainerCluster.sharedIfRunning();
