@@ -28,8 +28,10 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
     || { tail -20 "$root.log" >&2; exit 1; }
   rm -f "$root.log"
   chmod 755 "$root" # mktemp made it 0700, which would lock every non-root user out of /
-  # Lean like the official image: no apt lists or caches in the base.
+  # Lean like the official image: no apt lists or caches in the base. And like it, dpkg without an fsync per
+  # file: the stand-ins' package installs are several times faster on a busy disk (a lost build is rebuilt).
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+  echo force-unsafe-io > "$root"/etc/dpkg/dpkg.cfg.d/docker-apt-speedup
   tar -C "$root" -c . | docker import -c 'CMD ["bash"]' - "$BASE" >/dev/null
   rm -rf "$root"
   trap - EXIT
@@ -37,20 +39,31 @@ fi
 
 . "$HERE/docker-build.sh"
 build() { # tag dir [base]
-  local tag="$1" dir="$2" base="${3:-$BASE}"
-  say "$tag"
+  local tag="$1" dir="$2" base="${3:-$BASE}" started=$SECONDS
   docker_build -q --network host --build-arg "BASE_IMAGE=$base" -t "$tag" "$HERE/$dir" >/dev/null
+  say "$tag built in $((SECONDS - started)) s"
 }
-build trigger-api-test/postgres:15 postgres
-build trigger-api-test/redis:7 redis
-build trigger-api-test/clickhouse:18.16 clickhouse
 # The JRE (and so the Maven image on top of it) trusts this machine's own extra CAs, if any.
 mkdir -p "$HERE/jre/extra-ca"
 find "$HERE/jre/extra-ca" -name '*.crt' -delete
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   cp /usr/local/share/ca-certificates/*.crt "$HERE/jre/extra-ca/"
 fi
-build trigger-api-test/jre:17 jre
+# The four images on the base are independent: built at once, their package downloads overlap the other builds'
+# unpacking. BUILD_IMAGES_PARALLEL=0 builds one after the other.
+pids=()
+for spec in postgres:15:postgres redis:7:redis clickhouse:18.16:clickhouse jre:17:jre; do
+  name="${spec%%:*}" rest="${spec#*:}"
+  tag="trigger-api-test/$name:${rest%%:*}" dir="${rest#*:}"
+  if [ "${BUILD_IMAGES_PARALLEL:-1}" = 1 ]; then
+    build "$tag" "$dir" & pids+=($!)
+  else
+    build "$tag" "$dir"
+  fi
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+[ "$status" = 0 ] || { say "an image build failed"; exit 1; }
 build trigger-api-test/maven:3-jdk-17 maven trigger-api-test/jre:17
 # Intermediate images of earlier builds are not needed once the new tags exist.
 docker image prune -f >/dev/null

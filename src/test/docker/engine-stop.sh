@@ -18,6 +18,8 @@ if kill -0 "$pid" 2>/dev/null; then
     echo "engine-stop: removing leftover containers: $(echo $ids)" >&2
     docker rm -f $ids >/dev/null 2>&1 || true
   fi
+  # dockerd's containerd may dump its goroutine stacks to /tmp while shutting down: removed below.
+  children="$(pgrep -P "$pid" 2>/dev/null || true)"
   kill "$pid"
   for _ in $(seq 1 60); do
     kill -0 "$pid" 2>/dev/null || break
@@ -29,4 +31,5 @@ if kill -0 "$pid" 2>/dev/null; then
   fi
 fi
 rm -f "$PIDFILE"
+for child in ${children:-}; do rm -f "/tmp/containerd.$child.stacks.log"; done
 echo "engine-stop: engine stopped" >&2

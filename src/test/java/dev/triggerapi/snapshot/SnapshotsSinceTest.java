@@ -349,8 +349,8 @@ class SnapshotsSinceTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // The server answers, but refuses the session (3D000 invalid_catalog_name): not a lost connection.
         DriverManagerDataSource refusing = new DriverManagerDataSource(
-                "jdbc:postgresql://127.0.0.1:" + Cluster.get().replicaPort() + "/no_such_database?connectTimeout=2",
-                Cluster.get().username(), "");
+                "jdbc:postgresql://" + Cluster.replicaHostAndPort() + "/no_such_database?connectTimeout=2",
+                Cluster.username(), Cluster.password());
         SnapshotsSinceReader reader = reader(null, 50, 200, 50, refusing, registry);
         StartedRun run = startedRun();
 

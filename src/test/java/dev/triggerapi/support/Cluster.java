@@ -22,6 +22,27 @@ public final class Cluster {
         return cluster;
     }
 
+    /** The replica's host and port as {@code host:port}, on either fixture (tests that open their own connections). */
+    public static String replicaHostAndPort() {
+        ContainerCluster containers = ContainerCluster.sharedIfRunning();
+        if (containers != null) {
+            return containers.replicaHostAndPort();
+        }
+        return "127.0.0.1:" + get().replicaPort();
+    }
+
+    /** The database user of either fixture. */
+    public static String username() {
+        ContainerCluster containers = ContainerCluster.sharedIfRunning();
+        return containers != null ? containers.username() : get().username();
+    }
+
+    /** The database password of either fixture (the embedded cluster trusts local connections: empty). */
+    public static String password() {
+        ContainerCluster containers = ContainerCluster.sharedIfRunning();
+        return containers != null ? containers.password() : "";
+    }
+
     /** Makes the replica apply commits only after {@code delay} (reset after the test). */
     public static void replicaDelay(Duration delay) {
         ContainerCluster containers = ContainerCluster.sharedIfRunning();

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.triggerapi.environment.CredentialProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -49,6 +50,8 @@ public final class ContainerCluster {
     private final GenericContainer<?> redis;
     private GenericContainer<?> clickHouse;
     private Duration applyDelay = Duration.ZERO;
+    /** Secret keys are stored encrypted: one key-encryption key for the cluster, so every context of this JVM shares it. */
+    private final String secretKeyEncryptionKey = CredentialProperties.generateEncryptionKey();
 
     private ContainerCluster() {
         DockerImageName postgresImage = image("POSTGRES_IMAGE", "postgres:18");
@@ -127,7 +130,12 @@ public final class ContainerCluster {
     }
 
     public String replicaJdbcUrl() {
-        return "jdbc:postgresql://" + replica.getHost() + ":" + replica.getMappedPort(5432) + "/trigger";
+        return "jdbc:postgresql://" + replicaHostAndPort() + "/trigger";
+    }
+
+    /** The replica's published address as {@code host:port}. */
+    public String replicaHostAndPort() {
+        return replica.getHost() + ":" + replica.getMappedPort(5432);
     }
 
     public String username() {
@@ -136,6 +144,11 @@ public final class ContainerCluster {
 
     public String password() {
         return PASSWORD;
+    }
+
+    /** The key-encryption key every context on this cluster uses (an external database requires one). */
+    public String secretKeyEncryptionKey() {
+        return secretKeyEncryptionKey;
     }
 
     public String redisHost() {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.triggerapi.environment.CredentialProperties;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.Ordered;
@@ -42,6 +43,11 @@ public class ContainerClusterEnvironmentPostProcessor implements EnvironmentPost
         props.put("trigger-api.datasource.replica.password", cluster.password());
         props.put("spring.data.redis.host", cluster.redisHost());
         props.put("spring.data.redis.port", cluster.redisPort());
+        // Required with an external database; a test that configures its own key keeps it.
+        String key = environment.getProperty(CredentialProperties.ENCRYPTION_KEY_PROPERTY, "");
+        if (key.isBlank()) {
+            props.put(CredentialProperties.ENCRYPTION_KEY_PROPERTY, cluster.secretKeyEncryptionKey());
+        }
         String clickHouse = environment.getProperty("trigger-api.local-cluster.clickhouse", "auto").toLowerCase(Locale.ROOT);
         if (!clickHouse.equals("false")) {
             props.put("trigger-api.replication.clickhouse.url", cluster.clickHouseUrl());
