@@ -34,7 +34,7 @@ final class RunListQueryParser {
     private static final List<String> SOURCES = List.of("STANDARD", "SCHEDULED", "AGENT");
     private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})([smhdw])");
     /** The SDK's {@code MachinePresetName} (4.8.3). */
-    static final List<String> MACHINES = List.of("micro", "small-1x", "small-2x", "medium-1x", "medium-2x", "large-1x",
+    private static final List<String> MACHINES = List.of("micro", "small-1x", "small-2x", "medium-1x", "medium-2x", "large-1x",
             "large-2x");
     private static final String BATCH_PREFIX = "batch_";
     private static final String SCHEDULE_PREFIX = "sched_";
