@@ -1,5 +1,5 @@
 -- Runs as replicated from PostgreSQL task_runs (package replication); read by GET /api/v1/runs.
--- Applied at every start: each statement must be idempotent.
+-- Applied at every start: each statement must be idempotent (ADD COLUMN is made so by ClickHouseSchema).
 --
 -- ReplacingMergeTree keeps, per sorting key (environment_id, created_at_us, run_id), the row with the highest
 -- _version: the commit LSN of the change (snapshot rows: the snapshot's LSN), so a replayed or late change
@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS task_runs
     ttl              Nullable(String),
     batch_id         Nullable(String),
     machine          Nullable(String),
+    locked_to_worker_id Nullable(String),
+    worker_group_id  Nullable(String),
+    schedule_id      Nullable(String),
     delay_until_us   Nullable(Int64),
     queued_at_us     Nullable(Int64),
     started_at_us    Nullable(Int64),
@@ -39,3 +42,10 @@ CREATE TABLE IF NOT EXISTS task_runs
 ENGINE = ReplacingMergeTree(_version)
 PARTITION BY toYYYYMM(created_at)
 ORDER BY (environment_id, created_at_us, run_id);
+
+-- Columns added after the table's first release (runs-list filters by version, region and schedule): tables
+-- created before have them added here. Rows replicated before that keep NULL until their run changes again.
+-- 18.16 has no ADD COLUMN IF NOT EXISTS: ClickHouseSchema runs an ADD COLUMN only when the column is missing.
+ALTER TABLE task_runs ADD COLUMN locked_to_worker_id Nullable(String);
+ALTER TABLE task_runs ADD COLUMN worker_group_id Nullable(String);
+ALTER TABLE task_runs ADD COLUMN schedule_id Nullable(String);

@@ -3,6 +3,7 @@ package dev.triggerapi.replication;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +13,9 @@ import tools.jackson.databind.JsonNode;
  * The runs list from ClickHouse.
  *
  * <p>The inner query deduplicates with {@code FINAL} and filters only on the sorting key (environment,
- * created_at, id), which never changes for a run, so it cannot pick an outdated version. Everything that can
- * change (status, deleted) is filtered on the deduplicated rows outside; predicate push-down into the
- * {@code FINAL} subquery is switched off for the same reason.
+ * created_at, id), which never changes for a run, so it cannot pick an outdated version. Every other filter
+ * (status, deleted, the worker group that ran it, ...) is on the deduplicated rows outside, since those columns
+ * can change; predicate push-down into the {@code FINAL} subquery is switched off for the same reason.
  */
 final class ClickHouseRunListStore implements RunListStore {
 
@@ -62,6 +63,12 @@ final class ClickHouseRunListStore implements RunListStore {
         if (q.isTest() != null) {
             outer.add("is_test = " + (q.isTest() ? 1 : 0));
         }
+        in(outer, "locked_to_worker_id", q.lockedToWorkerIds());
+        in(outer, "batch_id", q.batchIds());
+        in(outer, "schedule_id", q.scheduleIds());
+        in(outer, "queue", q.queues());
+        in(outer, "machine", q.machines());
+        in(outer, "worker_group_id", q.workerGroupIds());
         String direction = newestFirst ? "DESC" : "ASC";
         String sql = """
                 SELECT run_id, friendly_id, task_identifier, status, tags, is_test, idempotency_key, ttl, created_at_us,
@@ -81,6 +88,13 @@ final class ClickHouseRunListStore implements RunListStore {
                     number(r, "completed_at_us"), number(r, "delay_until_us"), number(r, "expired_at_us")));
         }
         return rows;
+    }
+
+    /** {@code column IN (...)} when {@code values} is a filter (not null, not empty); NULL never matches. */
+    private static void in(List<String> conditions, String column, Collection<String> values) {
+        if (values != null && !values.isEmpty()) {
+            conditions.add(column + " IN " + ClickHouseSql.tuple(values));
+        }
     }
 
     private static long micros(Instant instant) {

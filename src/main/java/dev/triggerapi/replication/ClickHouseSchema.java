@@ -6,15 +6,21 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Applies the ClickHouse DDL ({@code src/main/resources/clickhouse/task_runs.sql}) to the configured database,
- * creating the database first. Every statement is idempotent ({@code IF NOT EXISTS}), so this runs at every
- * start and before every stream (re)start.
+ * creating the database first. Every statement is idempotent, so this runs at every start and before every stream
+ * (re)start: tables are created {@code IF NOT EXISTS}, and since ClickHouse 18.16 has no
+ * {@code ADD COLUMN IF NOT EXISTS}, an {@code ALTER TABLE t ADD COLUMN c ...} runs only when {@code system.columns}
+ * does not list the column yet.
  */
 final class ClickHouseSchema {
 
     static final String DDL_RESOURCE = "/clickhouse/task_runs.sql";
+    private static final Pattern ADD_COLUMN =
+            Pattern.compile("ALTER\\s+TABLE\\s+(\\w+)\\s+ADD\\s+COLUMN\\s+(\\w+)\\s", Pattern.CASE_INSENSITIVE);
 
     private final ClickHouseClient clickHouse;
     private final List<String> statements;
@@ -24,12 +30,30 @@ final class ClickHouseSchema {
         this.statements = statements(read(DDL_RESOURCE));
     }
 
-    /** Creates the database and the tables if missing. */
+    /** Creates the database and the tables if missing, and adds the columns a table created earlier lacks. */
     void apply() {
         clickHouse.executeWithoutDatabase("CREATE DATABASE IF NOT EXISTS " + clickHouse.database());
         for (String statement : statements) {
-            clickHouse.execute(statement);
+            Matcher addColumn = ADD_COLUMN.matcher(statement);
+            if (!addColumn.lookingAt()) {
+                clickHouse.execute(statement);
+            } else if (!hasColumn(addColumn.group(1), addColumn.group(2))) {
+                try {
+                    clickHouse.execute(statement);
+                } catch (ClickHouseException e) {
+                    // Another instance starting at the same moment may have added it in between.
+                    if (!hasColumn(addColumn.group(1), addColumn.group(2))) {
+                        throw e;
+                    }
+                }
+            }
         }
+    }
+
+    private boolean hasColumn(String table, String column) {
+        return !clickHouse.select("SELECT name FROM system.columns WHERE database = "
+                + ClickHouseSql.literal(clickHouse.database()) + " AND table = " + ClickHouseSql.literal(table)
+                + " AND name = " + ClickHouseSql.literal(column)).isEmpty();
     }
 
     /** The file's statements: {@code --} comment lines dropped, split at each {@code ;} ending a line. */

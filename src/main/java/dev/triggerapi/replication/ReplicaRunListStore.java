@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,12 @@ class ReplicaRunListStore implements RunListStore {
             sql.append(" AND is_test = :test");
             params.put("test", q.isTest());
         }
+        anyOf(sql, params, "locked_to_worker_id", "workers", q.lockedToWorkerIds());
+        anyOf(sql, params, "batch_id", "batches", q.batchIds());
+        anyOf(sql, params, "schedule_id", "schedules", q.scheduleIds());
+        anyOf(sql, params, "queue", "queues", q.queues());
+        anyOf(sql, params, "machine", "machines", q.machines());
+        anyOf(sql, params, "worker_group_id", "workerGroups", q.workerGroupIds());
         if (cursor != null) {
             sql.append(" AND (created_at, id) ").append(newestFirst ? "<" : ">").append(" (:cursorAt, :cursorId)");
             params.put("cursorAt", Timestamp.from(Instant.EPOCH.plus(cursor.createdAtMicros(), ChronoUnit.MICROS)));
@@ -80,6 +87,15 @@ class ReplicaRunListStore implements RunListStore {
         sql.append(" ORDER BY created_at ").append(direction).append(", id ").append(direction).append(" LIMIT :limit");
         params.put("limit", limit);
         return jdbc.sql(sql.toString()).params(params).query(ReplicaRunListStore::row).list();
+    }
+
+    /** {@code AND column = ANY(:param)} when {@code values} is a filter (not null, not empty). */
+    private static void anyOf(StringBuilder sql, Map<String, Object> params, String column, String param,
+                              Collection<String> values) {
+        if (values != null && !values.isEmpty()) {
+            sql.append(" AND ").append(column).append(" = ANY(:").append(param).append(")");
+            params.put(param, values.toArray(String[]::new));
+        }
     }
 
     private static RunListRow row(ResultSet rs, int n) throws SQLException {

@@ -16,7 +16,7 @@ final class RunChangeRows {
     static final List<String> SOURCE_COLUMNS = List.of("id", "friendly_id", "runtime_environment_id", "task_identifier",
             "status", "queue", "tags", "trigger_source", "idempotency_key", "concurrency_key", "priority", "ttl",
             "delay_until", "queued_at", "attempt_number", "machine", "is_test", "batch_id", "started_at", "completed_at",
-            "expired_at", "created_at", "updated_at");
+            "expired_at", "created_at", "updated_at", "locked_to_worker_id", "worker_group_id", "schedule_id");
 
     private RunChangeRows() {
     }
@@ -46,6 +46,9 @@ final class RunChangeRows {
         out.put("ttl", row.getString("ttl"));
         out.put("batch_id", row.getString("batch_id"));
         out.put("machine", row.getString("machine"));
+        out.put("locked_to_worker_id", row.getString("locked_to_worker_id"));
+        out.put("worker_group_id", row.getString("worker_group_id"));
+        out.put("schedule_id", row.getString("schedule_id"));
         out.put("delay_until_us", micros(row.get("delay_until")));
         out.put("queued_at_us", micros(row.get("queued_at")));
         out.put("started_at_us", micros(row.get("started_at")));

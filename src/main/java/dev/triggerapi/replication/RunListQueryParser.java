@@ -33,9 +33,16 @@ final class RunListQueryParser {
     private static final Set<String> PUBLIC_STATUSES = publicStatuses();
     private static final List<String> SOURCES = List.of("STANDARD", "SCHEDULED", "AGENT");
     private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})([smhdw])");
-    private static final List<String> SUPPORTED = List.of("filter[status]", "filter[taskIdentifier]", "filter[source]",
+    /** The SDK's {@code MachinePresetName} (4.8.3). */
+    private static final List<String> MACHINES = List.of("micro", "small-1x", "small-2x", "medium-1x", "medium-2x", "large-1x",
+            "large-2x");
+    private static final String BATCH_PREFIX = "batch_";
+    private static final String SCHEDULE_PREFIX = "sched_";
+    /** Every parameter the official SDK 4.8.3's {@code runs.list} sends, plus {@code filter[source]}. */
+    static final List<String> SUPPORTED = List.of("filter[status]", "filter[taskIdentifier]", "filter[source]",
             "filter[tag]", "filter[createdAt][from]", "filter[createdAt][to]", "filter[createdAt][period]",
-            "filter[isTest]", "page[size]", "page[after]", "page[before]");
+            "filter[isTest]", "filter[version]", "filter[batch]", "filter[schedule]", "filter[bulkAction]",
+            "filter[queue]", "filter[machine]", "filter[region]", "page[size]", "page[after]", "page[before]");
 
     private final Clock clock;
 
@@ -73,6 +80,28 @@ final class RunListQueryParser {
         }
         List<String> tasks = values(params, "filter[taskIdentifier]");
         List<String> tags = values(params, "filter[tag]");
+        List<String> versions = values(params, "filter[version]");
+        List<String> queues = values(params, "filter[queue]");
+        List<String> regions = values(params, "filter[region]");
+        List<String> bulkActions = values(params, "filter[bulkAction]");
+        List<String> machines = values(params, "filter[machine]");
+        for (String machine : machines) {
+            if (!MACHINES.contains(machine)) {
+                throw ApiException.badRequest("filter[machine] has an unknown machine '" + machine + "'; use one of "
+                        + String.join(", ", MACHINES));
+            }
+        }
+        // task_runs.batch_id holds the id with or without its prefix depending on the writer: match both forms.
+        List<String> batchIds = new ArrayList<>();
+        for (String batch : values(params, "filter[batch]")) {
+            String bare = withoutPrefix(batch, BATCH_PREFIX, "filter[batch]");
+            batchIds.add(bare);
+            batchIds.add(BATCH_PREFIX + bare);
+        }
+        List<String> scheduleIds = new ArrayList<>();
+        for (String schedule : values(params, "filter[schedule]")) {
+            scheduleIds.add(withoutPrefix(schedule, SCHEDULE_PREFIX, "filter[schedule]"));
+        }
 
         Instant from = epochMillis(params, "filter[createdAt][from]");
         Instant to = epochMillis(params, "filter[createdAt][to]");
@@ -127,8 +156,9 @@ final class RunListQueryParser {
                 after = null;
             }
         }
-        return new RunListQuery(environmentId, statuses, tasks, sources, tags, from, createdBefore, isTest, size,
-                after, before);
+        return new RunListQuery(environmentId, statuses, tasks, sources, tags, from, createdBefore, isTest, versions,
+                List.copyOf(batchIds), List.copyOf(scheduleIds), bulkActions, queues, machines, regions, null, null,
+                size, after, before);
     }
 
     /** All values of a parameter, repeated or comma-joined, trimmed, empty ones dropped. */
@@ -150,6 +180,15 @@ final class RunListQueryParser {
             }
         }
         return List.copyOf(new LinkedHashSet<>(out));
+    }
+
+    /** An id as the SDK sends it ({@code batch_…}) or bare, without its prefix; a bare prefix is a 400. */
+    private static String withoutPrefix(String id, String prefix, String param) {
+        String bare = id.startsWith(prefix) ? id.substring(prefix.length()) : id;
+        if (bare.isEmpty()) {
+            throw ApiException.badRequest(param + " must be an id such as " + prefix + "abc123, not '" + id + "'");
+        }
+        return bare;
     }
 
     private static String single(Map<String, List<String>> params, String name) {

@@ -60,9 +60,10 @@ class RunReplicationConfiguration {
     }
 
     @Bean
-    RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica) {
+    RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica, RunListNames names) {
         ClickHouseClient client = clickHouse.getIfAvailable();
-        return client != null ? new RunsList(new ClickHouseRunListStore(client), replica) : new RunsList(replica, null);
+        return client != null ? new RunsList(new ClickHouseRunListStore(client), replica, names)
+                : new RunsList(replica, null, names);
     }
 
     /** Host, pid and a random part: unique per instance and readable when an operator looks at the lock. */

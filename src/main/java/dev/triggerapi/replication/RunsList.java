@@ -29,14 +29,17 @@ final class RunsList {
 
     private final RunListStore store;
     private final RunListStore fallback;
+    private final RunListNames names;
 
     /**
      * @param store    where pages are read
      * @param fallback where they are read when {@code store} is ClickHouse and it fails, or null
+     * @param names    resolves version and region names to the ids the stores filter on
      */
-    RunsList(RunListStore store, RunListStore fallback) {
+    RunsList(RunListStore store, RunListStore fallback, RunListNames names) {
         this.store = store;
         this.fallback = fallback;
+        this.names = names;
     }
 
     RunListStore store() {
@@ -44,6 +47,9 @@ final class RunsList {
     }
 
     private List<RunListRow> find(RunListQuery query, boolean newestFirst, RunListCursor cursor, int limit) {
+        if (query.matchesNothing()) {
+            return List.of();
+        }
         try {
             return store.find(query, newestFirst, cursor, limit);
         } catch (ClickHouseException e) {
@@ -55,7 +61,8 @@ final class RunsList {
         }
     }
 
-    RunListPage page(AuthenticatedEnvironment env, RunListQuery query) {
+    RunListPage page(AuthenticatedEnvironment env, RunListQuery parsed) {
+        RunListQuery query = names.resolve(parsed);
         int size = query.pageSize();
         RunListPage.Pagination pagination;
         List<RunListRow> page;

@@ -150,6 +150,11 @@ class ScheduleFirer {
         Instant instant = cron.latestDue(schedule.nextRunAt(), now);
         List<Instant> upcoming = cron.upcoming(instant, UPCOMING);
         CreatedRun run = runs.createInCurrentTransaction(newRun(schedule, instant, upcoming));
+        // The runs list's filter[schedule] reads this; set in the creating transaction, so no reader sees the run
+        // without it. (A duplicate fire finds the first run, which already has it.)
+        jdbc.sql("UPDATE task_runs SET schedule_id = ? WHERE id = ? AND schedule_id IS NULL")
+                .params(schedule.id(), run.id())
+                .update();
         jdbc.sql("UPDATE task_schedules SET last_run_at = ?, next_run_at = ? WHERE id = ?")
                 .params(Timestamp.from(instant), upcoming.isEmpty() ? null : Timestamp.from(upcoming.get(0)),
                         schedule.id())

@@ -65,6 +65,35 @@ class ClickHouseClientTest {
         return clickHouse.select("SELECT * FROM task_runs FINAL WHERE run_id = " + ClickHouseSql.literal(runId));
     }
 
+    /** A table created by an earlier release gets the columns added since; applying again changes nothing. */
+    @Test
+    void aTableFromAnEarlierReleaseGetsTheAddedColumnsOnceAndKeepsItsRows() {
+        ClickHouseClient old = new ClickHouseClient(LocalClickHouse.shared().url(), "t_old_" + System.nanoTime(),
+                Duration.ofSeconds(2), Duration.ofSeconds(30));
+        old.executeWithoutDatabase("CREATE DATABASE " + old.database());
+        old.execute("""
+                CREATE TABLE task_runs (environment_id String, created_at_us Int64, run_id String, status String,
+                    _version UInt64, _is_deleted UInt8)
+                ENGINE = ReplacingMergeTree(_version) ORDER BY (environment_id, created_at_us, run_id)""");
+        old.execute("INSERT INTO task_runs VALUES ('e', 1, 'r1', 'QUEUED', 1, 0)");
+        try {
+            ClickHouseSchema schema = new ClickHouseSchema(old);
+            schema.apply();
+            schema.apply();
+
+            List<JsonNode> added = old.select("SELECT name FROM system.columns WHERE database = "
+                    + ClickHouseSql.literal(old.database()) + " AND table = 'task_runs' AND name IN "
+                    + "('locked_to_worker_id', 'worker_group_id', 'schedule_id') ORDER BY name");
+            assertThat(added).extracting(n -> n.get("name").asString())
+                    .containsExactly("locked_to_worker_id", "schedule_id", "worker_group_id");
+            List<JsonNode> rows = old.select("SELECT run_id, schedule_id FROM task_runs");
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0).get("schedule_id").isNull()).isTrue();
+        } finally {
+            old.executeWithoutDatabase("DROP DATABASE IF EXISTS " + old.database());
+        }
+    }
+
     @Test
     void insertedRowsComeBackWithTypesIntact() {
         Map<String, Object> r = row("a1", "QUEUED", 7, false);

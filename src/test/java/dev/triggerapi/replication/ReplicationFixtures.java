@@ -107,7 +107,8 @@ final class ReplicationFixtures {
         Map<String, String> out = new TreeMap<>();
         writer.sql("""
                         SELECT id, friendly_id, task_identifier, status, trigger_source, queue, array_to_string(tags, '|') AS tags,
-                               is_test, attempt_number, idempotency_key, created_at, updated_at, started_at, completed_at
+                               is_test, attempt_number, idempotency_key, created_at, updated_at, started_at, completed_at,
+                               machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id
                         FROM task_runs WHERE runtime_environment_id = ?""")
                 .param(environmentId)
                 .query((rs, n) -> {
@@ -116,7 +117,9 @@ final class ReplicationFixtures {
                             rs.getBoolean("is_test") ? "1" : "0", Integer.toString(rs.getInt("attempt_number")),
                             String.valueOf(rs.getString("idempotency_key")), micros(rs.getTimestamp("created_at")),
                             micros(rs.getTimestamp("updated_at")), micros(rs.getTimestamp("started_at")),
-                            micros(rs.getTimestamp("completed_at"))));
+                            micros(rs.getTimestamp("completed_at")), String.valueOf(rs.getString("machine")),
+                            String.valueOf(rs.getString("batch_id")), String.valueOf(rs.getString("locked_to_worker_id")),
+                            String.valueOf(rs.getString("worker_group_id")), String.valueOf(rs.getString("schedule_id"))));
                     return null;
                 }).list();
         return out;
@@ -127,13 +130,16 @@ final class ReplicationFixtures {
         Map<String, String> out = new TreeMap<>();
         for (JsonNode r : clickHouse.select("""
                 SELECT run_id, friendly_id, task_identifier, status, trigger_source, queue, arrayStringConcat(tags, '|') AS tags,
-                       is_test, attempt_count, idempotency_key, created_at_us, updated_at_us, started_at_us, completed_at_us
+                       is_test, attempt_count, idempotency_key, created_at_us, updated_at_us, started_at_us, completed_at_us,
+                       machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id
                 FROM task_runs FINAL WHERE environment_id = %s AND _is_deleted = 0""".formatted(ClickHouseSql.literal(environmentId)))) {
             String previous = out.put(r.get("run_id").asString(), String.join(",", r.get("friendly_id").asString(),
                     r.get("task_identifier").asString(), r.get("status").asString(), r.get("trigger_source").asString(),
                     r.get("queue").asString(), r.get("tags").asString(), r.get("is_test").asString(),
                     r.get("attempt_count").asString(), text(r.get("idempotency_key")), text(r.get("created_at_us")),
-                    text(r.get("updated_at_us")), text(r.get("started_at_us")), text(r.get("completed_at_us"))));
+                    text(r.get("updated_at_us")), text(r.get("started_at_us")), text(r.get("completed_at_us")),
+                    text(r.get("machine")), text(r.get("batch_id")), text(r.get("locked_to_worker_id")),
+                    text(r.get("worker_group_id")), text(r.get("schedule_id"))));
             assertThat(previous).as("run %s appears twice in ClickHouse FINAL", r.get("run_id")).isNull();
         }
         return out;

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.triggerapi.api.ApiException;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,33 @@ class RunListQueryParserTest {
     }
 
     @Test
+    void everyFilterTheSdkSendsIsReadInItsSdkForm() {
+        RunListQuery q = parse(Map.of("filter[version]", List.of("20250101.1,20250101.2"),
+                "filter[batch]", List.of("batch_abc"), "filter[schedule]", List.of("sched_xyz"),
+                "filter[bulkAction]", List.of("bulk_1"), "filter[queue]", List.of("task/email,shared"),
+                "filter[machine]", List.of("small-1x,large-2x"), "filter[region]", List.of("eu-central-1")));
+        assertThat(q.versions()).containsExactly("20250101.1", "20250101.2");
+        // task_runs.batch_id holds either form, so both are matched.
+        assertThat(q.batchIds()).containsExactlyInAnyOrder("abc", "batch_abc");
+        assertThat(q.scheduleIds()).containsExactly("xyz");
+        assertThat(q.bulkActions()).containsExactly("bulk_1");
+        assertThat(q.queues()).containsExactly("task/email", "shared");
+        assertThat(q.machines()).containsExactly("small-1x", "large-2x");
+        assertThat(q.regions()).containsExactly("eu-central-1");
+        assertThat(q.lockedToWorkerIds()).isNull();
+        assertThat(q.matchesNothing()).as("no bulk actions exist here").isTrue();
+    }
+
+    @Test
+    void versionAndRegionNamesThatResolveToNothingMatchNothing() {
+        RunListQuery q = parse(Map.of("filter[version]", List.of("1.0"), "filter[region]", List.of("eu")));
+        assertThat(q.matchesNothing()).isFalse();
+        assertThat(q.withResolvedIds(Set.of("w1"), Set.of("g1")).matchesNothing()).isFalse();
+        assertThat(q.withResolvedIds(Set.of(), Set.of("g1")).matchesNothing()).isTrue();
+        assertThat(q.withResolvedIds(Set.of("w1"), Set.of()).matchesNothing()).isTrue();
+    }
+
+    @Test
     void defaultsAreTwentyFiveRunsAndNoFilters() {
         RunListQuery q = parse(Map.of());
         assertThat(q.pageSize()).isEqualTo(25);
@@ -80,7 +108,12 @@ class RunListQueryParserTest {
                 Map.entry(Map.of("page[size]", List.of("0")), "page[size]"),
                 Map.entry(Map.of("page[size]", List.of("5", "6")), "page[size] is given more than once"),
                 Map.entry(Map.of("page[before]", List.of("cnVuXzE")), "page[before]"),
-                Map.entry(Map.of("filter[queue]", List.of("task/x")), "filter[queue] is not supported"),
+                Map.entry(Map.of("filter[env]", List.of("prod")), "filter[env] is not supported"),
+                Map.entry(Map.of("filter[machine]", List.of("huge-9x")), "filter[machine] has an unknown machine 'huge-9x'"),
+                Map.entry(Map.of("filter[batch]", List.of("batch_")), "filter[batch] must be an id"),
+                Map.entry(Map.of("filter[schedule]", List.of("sched_")), "filter[schedule] must be an id"),
+                Map.entry(Map.of("filter[version]", List.of("v".repeat(257))), "filter[version]"),
+                Map.entry(Map.of("filter[region]", List.of("eu\0")), "filter[region]"),
                 Map.entry(Map.of("filter[tag]", List.of("x".repeat(257))), "filter[tag]"));
         bad.forEach((params, message) -> assertThatThrownBy(() -> parse(params)).as("%s", params)
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(400))

@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +51,8 @@ abstract class RunsListApiContract {
             String body = list(Map.of("page[size]", "100"));
             assertThat(JsonPath.<List<String>>read(body, "$.data[*].id")).isEqualTo(expected);
             assertThat(JsonPath.<List<String>>read(body, "$.data[?(@.status == 'QUEUED')].id")).hasSize(2);
+            // The dataset's last write gives the newest run its version: once that is listed, everything is.
+            assertThat(ids(Map.of("filter[version]", RunsListDataset.V1))).contains(data.runs().get(11).friendlyId());
         });
     }
 
@@ -167,6 +170,33 @@ abstract class RunsListApiContract {
         assertThat(ids(Map.of("filter[createdAt][period]", "1h"))).hasSize(12);
     }
 
+    @Test
+    void everyOtherFilterTheSdkSendsSelectsExactlyTheMatchingRuns() throws Exception {
+        assertThat(ids(Map.of("filter[version]", RunsListDataset.V1)))
+                .isEqualTo(data.newestFirst(i -> RunsListDataset.V1.equals(RunsListDataset.VERSIONS.get(i))));
+        assertThat(ids(Map.of("filter[version]", RunsListDataset.V1 + "," + RunsListDataset.V2)))
+                .isEqualTo(data.newestFirst(i -> RunsListDataset.VERSIONS.get(i) != null));
+        assertThat(ids(Map.of("filter[region]", data.region(1))))
+                .isEqualTo(data.newestFirst(i -> RunsListDataset.REGIONS.get(i) == 1));
+        assertThat(ids(Map.of("filter[machine]", "small-1x,large-2x")))
+                .isEqualTo(data.newestFirst(i -> Arrays.asList("small-1x", "large-2x").contains(RunsListDataset.MACHINES.get(i))));
+        assertThat(ids(Map.of("filter[queue]", RunsListDataset.SHARED_QUEUE))).isEqualTo(data.newestFirst(i -> i % 4 == 2));
+        assertThat(ids(Map.of("filter[queue]", "task/email"))).isEqualTo(data.newestFirst(i -> i % 3 == 0 && i % 4 != 2));
+        // Batch "A" is stored bare on two runs and with its prefix on one: the filter finds all three, in either form.
+        assertThat(ids(Map.of("filter[batch]", data.batch("A")))).isEqualTo(data.newestFirst(i -> i == 0 || i == 1 || i == 4));
+        assertThat(ids(Map.of("filter[batch]", data.batch("A").substring("batch_".length()))))
+                .isEqualTo(data.newestFirst(i -> i == 0 || i == 1 || i == 4));
+        assertThat(ids(Map.of("filter[schedule]", data.schedule("S1")))).isEqualTo(data.newestFirst(i -> i == 1 || i == 4 || i == 10));
+        assertThat(ids(Map.of("filter[version]", RunsListDataset.V1 + "," + RunsListDataset.V2, "filter[machine]", "small-1x",
+                "filter[region]", data.region(1)))).isEqualTo(data.newestFirst(i -> i == 0));
+
+        // Names that name nothing here select nothing (and are not errors): no such version, region, bulk action.
+        assertThat(ids(Map.of("filter[version]", "19990101.1"))).isEmpty();
+        assertThat(ids(Map.of("filter[region]", "nowhere"))).isEmpty();
+        assertThat(ids(Map.of("filter[bulkAction]", "bulk_abc"))).isEmpty();
+        assertThat(ids(Map.of("filter[batch]", data.batch("B"), "filter[schedule]", data.schedule("S2")))).isEmpty();
+    }
+
     private long createdAtMillis(int index) {
         return new ReplicationFixtures(context).writer().sql("SELECT floor(extract(epoch FROM created_at) * 1000)::bigint FROM task_runs WHERE id = ?")
                 .param(data.runs().get(index).id()).query(Long.class).single();
@@ -211,17 +241,19 @@ abstract class RunsListApiContract {
 
     @Test
     void invalidParametersAreBadRequestsWithAReadableError() throws Exception {
-        Map<Map<String, String>, String> cases = Map.of(
-                Map.of("filter[status]", "DONE"), "filter[status] has an unknown status 'DONE'",
-                Map.of("filter[source]", "CRON"), "filter[source] has an unknown source 'CRON'",
-                Map.of("filter[isTest]", "maybe"), "filter[isTest] must be true or false",
-                Map.of("filter[createdAt][from]", "yesterday"), "filter[createdAt][from] must be a time in epoch milliseconds",
-                Map.of("filter[createdAt][from]", "2000", "filter[createdAt][to]", "1000"), "is after",
-                Map.of("page[size]", "101"), "page[size] must be a whole number from 1 to 100",
-                Map.of("page[size]", "abc"), "page[size] must be a whole number from 1 to 100",
-                Map.of("page[after]", "not-a-cursor"), "page[after] is not a cursor from this API",
-                Map.of("page[after]", "x", "page[before]", "y"), "is not a cursor from this API",
-                Map.of("filter[version]", "20250101.1"), "filter[version] is not supported");
+        Map<Map<String, String>, String> cases = Map.ofEntries(
+                Map.entry(Map.of("filter[status]", "DONE"), "filter[status] has an unknown status 'DONE'"),
+                Map.entry(Map.of("filter[source]", "CRON"), "filter[source] has an unknown source 'CRON'"),
+                Map.entry(Map.of("filter[isTest]", "maybe"), "filter[isTest] must be true or false"),
+                Map.entry(Map.of("filter[createdAt][from]", "yesterday"), "filter[createdAt][from] must be a time in epoch milliseconds"),
+                Map.entry(Map.of("filter[createdAt][from]", "2000", "filter[createdAt][to]", "1000"), "is after"),
+                Map.entry(Map.of("page[size]", "101"), "page[size] must be a whole number from 1 to 100"),
+                Map.entry(Map.of("page[size]", "abc"), "page[size] must be a whole number from 1 to 100"),
+                Map.entry(Map.of("page[after]", "not-a-cursor"), "page[after] is not a cursor from this API"),
+                Map.entry(Map.of("page[after]", "x", "page[before]", "y"), "is not a cursor from this API"),
+                Map.entry(Map.of("filter[machine]", "huge-9x"), "filter[machine] has an unknown machine 'huge-9x'"),
+                Map.entry(Map.of("filter[batch]", "batch_"), "filter[batch] must be an id"),
+                Map.entry(Map.of("filter[env]", "prod"), "filter[env] is not supported"));
         for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
             mvc.perform(request(c.getKey()))
                     .andExpect(status().isBadRequest())

@@ -36,6 +36,8 @@ class RunsListEquivalenceTest {
     ReplicaRunListStore replicaStore;
     @Autowired
     Clock clock;
+    @Autowired
+    RunListNames names;
 
     @Test
     void clickHouseAndReplicaAnswerEveryPageOfEveryFilterIdentically() {
@@ -48,8 +50,8 @@ class RunsListEquivalenceTest {
         fixtures.writer().sql("DELETE FROM task_runs WHERE id = ?").param(data.runs().get(2).id()).update();
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, data.envId(), Duration.ofSeconds(60));
 
-        RunsList fromClickHouse = new RunsList(new ClickHouseRunListStore(clickHouse), null);
-        RunsList fromReplica = new RunsList(replicaStore, null);
+        RunsList fromClickHouse = new RunsList(new ClickHouseRunListStore(clickHouse), null, names);
+        RunsList fromReplica = new RunsList(replicaStore, null, names);
         RunListQueryParser parser = new RunListQueryParser(clock);
         AuthenticatedEnvironment env = data.env().environment();
         List<Map<String, List<String>>> filters = List.of(
@@ -60,7 +62,20 @@ class RunsListEquivalenceTest {
                 Map.of("filter[tag]", List.of("a")),
                 Map.of("filter[source]", List.of("AGENT,SCHEDULED")),
                 Map.of("filter[isTest]", List.of("false"), "filter[status]", List.of("QUEUED")),
-                Map.of("filter[createdAt][period]", List.of("1d"), "filter[taskIdentifier]", List.of("task-a,report")));
+                Map.of("filter[createdAt][period]", List.of("1d"), "filter[taskIdentifier]", List.of("task-a,report")),
+                Map.of("filter[version]", List.of(RunsListDataset.V1)),
+                Map.of("filter[version]", List.of(RunsListDataset.V1 + "," + RunsListDataset.V2),
+                        "filter[machine]", List.of("small-1x,large-2x")),
+                Map.of("filter[region]", List.of(data.region(1) + "," + data.region(2)), "filter[status]", List.of("COMPLETED,FAILED,EXECUTING,WAITING")),
+                Map.of("filter[machine]", List.of("small-1x")),
+                Map.of("filter[queue]", List.of(RunsListDataset.SHARED_QUEUE + ",task/task-a")),
+                Map.of("filter[batch]", List.of(data.batch("A"))),
+                Map.of("filter[batch]", List.of(data.batch("B")), "filter[tag]", List.of("a,b,c")),
+                Map.of("filter[schedule]", List.of(data.schedule("S1")), "filter[source]", List.of("SCHEDULED")),
+                Map.of("filter[schedule]", List.of(data.schedule("S1") + "," + data.schedule("S2")),
+                        "filter[version]", List.of(RunsListDataset.V1 + "," + RunsListDataset.V2),
+                        "filter[region]", List.of(data.region(1) + "," + data.region(2)),
+                        "filter[isTest]", List.of("false")));
 
         // The replica may trail the writer: wait until it has the final state too.
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(walk(fromReplica, parser, env, Map.of(), 100))

@@ -1,6 +1,8 @@
 package dev.triggerapi.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,12 +17,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.triggerapi.deployment.WorkerTaskLookup;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
+import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.IntegrationTest;
+import dev.triggerapi.support.ReplicaLag;
 import dev.triggerapi.support.TestData;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,6 +59,8 @@ class ScheduleFiringTest {
     WorkerTaskLookup workers;
     @Autowired
     JsonMapper json;
+    @Autowired
+    MockMvc mvc;
 
     private final MovableClock clock = new MovableClock(Instant.now());
     private final ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -104,6 +112,26 @@ class ScheduleFiringTest {
 
     private static List<Instant> timestamps(List<FiredRun> fired) {
         return fired.stream().map(r -> Instant.parse(r.payload().get("timestamp").asString())).toList();
+    }
+
+    /** The runs list's filter[schedule] finds the runs a schedule fired, and only those. */
+    @Test
+    void aFiredRunIsListedUnderItsSchedule() throws Exception {
+        ProvisionedEnvironment provisioned = TestData.environment(provisioning, EnvironmentType.PRODUCTION);
+        env = provisioned.environment();
+        String listed = create("listed", "* * * * *");
+        create("not-listed", "* * * * *");
+        clock.set(nextRunAt(listed));
+        assertThat(firer().fireDue(10)).isEqualTo(2);
+        String run = jdbc.sql("SELECT friendly_id FROM task_runs WHERE runtime_environment_id = ? AND task_identifier = 'listed'")
+                .param(env.id()).query(String.class).single();
+        ReplicaLag.awaitCaughtUp(jdbc, transactionManager);
+
+        String body = mvc.perform(get("/api/v1/runs").queryParam("filter[schedule]", listed)
+                        .header("Authorization", "Bearer " + provisioned.secretKey()))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+
+        assertThat(JsonPath.<List<String>>read(body, "$.data[*].id")).containsExactly(run);
     }
 
     @Test
