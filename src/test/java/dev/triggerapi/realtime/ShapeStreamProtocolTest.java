@@ -23,6 +23,7 @@ import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.ReplicaLag;
 import dev.triggerapi.support.ServerIntegrationTest;
 import dev.triggerapi.support.TestData;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +61,8 @@ class ShapeStreamProtocolTest {
     ApplicationEventPublisher events;
     @Autowired
     EnvironmentProvisioning provisioning;
+    @Autowired
+    MeterRegistry meters;
 
     private ProvisionedEnvironment env;
     private TestRuns runs;
@@ -252,6 +255,29 @@ class ShapeStreamProtocolTest {
         assertThat(refused.headers()).containsKey("retry-after");
         assertThat(refused.body().get("error").asString()).contains("Too many");
         polls.forEach(ShapeTestClient::await);
+    }
+
+    @Test
+    void theHeldGaugeCountsAHeldLivePollAndDropsWhenItIsAnswered() {
+        // Polls of earlier tests end at the (test) live timeout; start from none held.
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldGauge() == 0);
+        CreatedRun run = runs.create(env, List.of(), null, "{\"step\":0}");
+        ShapeTestClient client = subscribe(run);
+        client.snapshot();
+        CompletableFuture<ShapeTestClient.Answer> poll = held(client);
+        assertThat(poll).isNotDone();
+        // The gauge must survive a collection: Micrometer keeps a gauge's state object only weakly by default.
+        System.gc();
+        assertThat(heldGauge()).isEqualTo(1);
+
+        assertThat(putMetadata(run, "{\"metadata\":{\"step\":1}}")).isEqualTo(200);
+        assertThat(client.follow(ShapeTestClient.await(poll)).metadata().get("step").asInt()).isEqualTo(1);
+        System.gc();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heldGauge() == 0);
+    }
+
+    private double heldGauge() {
+        return meters.get("realtime.shape.held").gauge().value();
     }
 
     @Test
