@@ -42,8 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * delay 0 and 200 ms. Not a test: prints a table (see BENCHMARKS.md).
  *
  * <p>The clients run in the same JVM on one {@link HttpClient} with a 4-thread executor, so the thread count
- * beyond the baseline is the server's. Latency per write: from the update call returning (committed) until the
- * answer carrying that write's content (or newer) reached its client.
+ * beyond the baseline is the server's. Writes start once every client has its snapshot and a held live poll.
+ * Latency per write: from the update call returning (committed) until the answer carrying that write's content
+ * (or newer) reached its client. A failed request is retried after 1 s, as the client does, and counted.
  */
 public final class ShapeStreamBench {
 
@@ -62,6 +63,8 @@ public final class ShapeStreamBench {
         final String path;
         volatile String handle;
         volatile String offset = "-1";
+        /** Set once the snapshot arrived: from then on every request of this client is a live poll. */
+        volatile boolean snapshotted;
         final List<long[]> seen = new CopyOnWriteArrayList<>(); // [seq, arrivalNanos]
 
         Subscriber(CreatedRun run) {
@@ -86,8 +89,8 @@ public final class ShapeStreamBench {
             }
         }
         System.out.println();
-        System.out.printf("%-9s %-11s %-9s %-12s %-12s %-8s %-8s %-8s %-8s %-6s%n", "delay ms", "subscribers",
-                "held", "heap MB", "threads", "writes", "p50 ms", "p99 ms", "max ms", "lost");
+        System.out.printf("%-9s %-11s %-9s %-12s %-12s %-8s %-8s %-8s %-8s %-6s %-8s%n", "delay ms", "subscribers",
+                "held", "heap MB", "threads", "writes", "p50 ms", "p99 ms", "max ms", "lost", "retries");
         rows.forEach(System.out::println);
         System.out.println("load average: " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.exit(0);
@@ -127,12 +130,18 @@ public final class ShapeStreamBench {
         for (Subscriber s : subscribers) {
             poll(http, port, env.secretKey(), s, polling, failures);
         }
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        // Writes start only once every subscription has its snapshot and a held live poll.
-        while (held(meters) < SUBSCRIBERS && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        // Writes start only once every client has its snapshot and the server holds a live poll for each. The
+        // gauge alone is not enough: a snapshot request waiting for its initial read is held (and counted) too.
+        while ((subscribers.stream().anyMatch(s -> !s.snapshotted) || held(meters) < SUBSCRIBERS)
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         int heldNow = (int) held(meters);
+        if (heldNow < SUBSCRIBERS) {
+            System.out.printf("delay %d ms: only %d of %d polls held after 10 minutes%n", delayMs, heldNow,
+                    SUBSCRIBERS);
+        }
         System.out.printf("delay %d ms: %d polls held %d ms after the first snapshot request%n", delayMs, heldNow,
                 (System.nanoTime() - pollsStarted) / 1_000_000);
         System.gc();
@@ -181,14 +190,14 @@ public final class ShapeStreamBench {
         printTimeline(delayMs, pollsStarted, start, commits, subscribers, timeline);
         Collections.sort(latencies);
         clientThreads.shutdownNow();
-        return String.format("%-9d %-11d %-9d %-12s %-12s %-8d %-8s %-8s %-8s %-6d", delayMs, SUBSCRIBERS, heldNow,
-                mb(heapBefore) + " → " + mb(heapHeld), threadsBefore + " → " + threadsHeld, writes,
+        return String.format("%-9d %-11d %-9d %-12s %-12s %-8d %-8s %-8s %-8s %-6d %-8d", delayMs, SUBSCRIBERS,
+                heldNow, mb(heapBefore) + " → " + mb(heapHeld), threadsBefore + " → " + threadsHeld, writes,
                 pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? "-" : latencies.get(latencies.size() - 1),
-                lost + failures.get());
+                lost, failures.get());
     }
 
     /**
-     * Per second since the first snapshot request: writes committed in that second and the worst and median of
+     * Per second since the first snapshot request (from 5 s before the writes): writes committed in that second and the worst and median of
      * their commit → delivery latencies, next to the server's answers in that second by outcome and the held gauge.
      */
     private static void printTimeline(long delayMs, long pollsStarted, long writesStarted,
@@ -210,7 +219,8 @@ public final class ShapeStreamBench {
                 "changes", "timeouts", "snapshots");
         long lastSecond = timeline.isEmpty() ? 0
                 : (long) ((timeline.get(timeline.size() - 1)[0] - pollsStarted) / 1e9);
-        for (long second = 0; second <= lastSecond; second++) {
+        for (long second = Math.max(0, (writesStarted - pollsStarted) / 1_000_000_000L - 5); second <= lastSecond;
+             second++) {
             double[] from = sampleAt(timeline, pollsStarted + second * 1_000_000_000L);
             double[] to = sampleAt(timeline, pollsStarted + (second + 1) * 1_000_000_000L);
             List<Long> lat = new ArrayList<>(bySecond.getOrDefault(second, List.of()));
@@ -245,10 +255,22 @@ public final class ShapeStreamBench {
         CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         answer.whenComplete((response, error) -> {
             long at = System.nanoTime();
-            if (error != null || response.statusCode() != 200) {
-                failures.incrementAndGet();
+            if (error == null && response.statusCode() == 409) {
+                // must-refetch: start over with a snapshot, as the client does.
+                s.offset = "-1";
+                s.handle = null;
+                s.snapshotted = false;
+                poll(http, port, key, s, polling, failures);
                 return;
             }
+            if (error != null || response.statusCode() != 200) {
+                // The client retries (429 and 503 carry Retry-After); counted, since a retry delays deliveries.
+                failures.incrementAndGet();
+                CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS)
+                        .execute(() -> poll(http, port, key, s, polling, failures));
+                return;
+            }
+            s.snapshotted = true;
             s.handle = response.headers().firstValue("electric-handle").orElse(s.handle);
             s.offset = response.headers().firstValue("electric-offset").orElse(s.offset);
             for (JsonNode message : JSON.readTree(response.body())) {
