@@ -220,6 +220,28 @@ describe('public access tokens', () => {
     });
   });
 
+  test("the token's realtime.skipColumns leaves those columns out of what the SDK yields", async () => {
+    const handle = await tasks.trigger('realtime-task', { secret: 'payload' }, { metadata: { shown: true } });
+    const first = (accessToken) => auth.withAuth({ accessToken },
+      () => collect(runs.subscribeToRun(handle.id), (s) => s.length >= 1)).then(([run]) => run);
+    const scopes = { read: { runs: [handle.id] } };
+    // Without the claim the same subscription shows the payload: what the claim removes is really there.
+    const shown = await first(await auth.createPublicToken({ scopes }));
+    assert.deepEqual(shown.payload, { secret: 'payload' });
+    // Signed by the SDK with the secret key.
+    const hidden = await first(await auth.createPublicToken({ scopes, realtime: { skipColumns: ['payload'] } }));
+    assert.equal(hidden.id, handle.id);
+    assert.equal(hidden.payload, undefined);
+    assert.deepEqual(hidden.metadata, { shown: true });
+    // Minted by the service (what the SDK asks for with a credential that cannot sign).
+    const { token: minted } = await api('POST', '/api/v1/auth/public-tokens',
+      { scopes: [`read:runs:${handle.id}`], realtime: { skipColumns: ['payload'] } });
+    const viaMinted = await first(minted);
+    assert.equal(viaMinted.id, handle.id);
+    assert.equal(viaMinted.payload, undefined);
+    await runs.cancel(handle.id);
+  });
+
   test('a token for another run is refused with an SDK error, not a hang', async () => {
     // runs.subscribeToRun in SDK 4.8.3 drops fetch errors (its iterator just never yields); the SDK's API client,
     // which the React hooks use, reports them through onFetchError. Both see the same immediate 401.

@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link #claimsHeader}), whose value must be valid JSON because the SDK parses it.
  *
  * <p>Claims: {@code sub} = environment id, {@code pub = true}, {@code scopes} (e.g. {@code read:runs:run_...}),
- * {@code iss}, {@code aud}, {@code iat}, {@code exp}.
+ * {@code iss}, {@code aud}, {@code iat}, {@code exp}, and for minted tokens that ask for it
+ * {@code realtime: {skipColumns: [...]}} (as the SDK signs it).
  */
 public final class PublicAccessTokens {
 
@@ -99,9 +100,12 @@ public final class PublicAccessTokens {
     /**
      * A token with the given scopes (as the SDK flattens them, e.g. {@code read:runs:run_...}), valid until
      * {@code expires}: what {@code POST /api/v1/auth/public-tokens} mints.
+     *
+     * @param skipColumns run columns the token never shows (its {@code realtime.skipColumns} claim); may be empty
      */
-    String forScopes(AuthenticatedEnvironment environment, List<String> scopes, Instant expires) {
-        return sign(environment.id(), scopes, expires);
+    String forScopes(AuthenticatedEnvironment environment, List<String> scopes, Instant expires,
+                     List<String> skipColumns) {
+        return sign(environment.id(), scopes, expires, skipColumns);
     }
 
     /** The {@value #CLAIMS_HEADER} value: {@code {"sub":"<environment id>","pub":true}}. */
@@ -141,23 +145,28 @@ public final class PublicAccessTokens {
                 return Optional.empty();
             }
             List<String> scopes = claims.getStringListClaim("scopes");
-            return Optional.of(new RealtimeAccess(claims.getSubject(), scopes == null ? Set.of() : new HashSet<>(scopes)));
+            return RealtimeAccess.skipColumnsClaim(claims.getClaim(RealtimeAccess.REALTIME_CLAIM))
+                    .map(skip -> new RealtimeAccess(claims.getSubject(),
+                            scopes == null ? Set.of() : new HashSet<>(scopes), skip));
         } catch (ParseException | JOSEException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
     private String sign(String environmentId, List<String> scopes) {
-        return sign(environmentId, scopes, clock.instant().plus(ttl));
+        return sign(environmentId, scopes, clock.instant().plus(ttl), List.of());
     }
 
-    private String sign(String environmentId, List<String> scopes, Instant expires) {
+    private String sign(String environmentId, List<String> scopes, Instant expires, List<String> skipColumns) {
         Instant now = clock.instant();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
                 .issuer(ISSUER).audience(AUDIENCE).subject(environmentId)
                 .issueTime(Date.from(now)).expirationTime(Date.from(expires))
-                .claim("pub", true).claim("scopes", scopes)
-                .build();
+                .claim("pub", true).claim("scopes", scopes);
+        if (!skipColumns.isEmpty()) {
+            builder.claim(RealtimeAccess.REALTIME_CLAIM, Map.of("skipColumns", skipColumns));
+        }
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
         try {
             jwt.sign(new MACSigner(secret));

@@ -21,8 +21,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code POST /api/v1/auth/jwt/claims}: the claims the SDK signs itself with the secret key
  *       ({@code {"sub": <environment id>, "pub": true}}); the realtime routes verify that signature with the
  *       environment's secret key ({@link SdkPublicTokens}).</li>
- *   <li>{@code POST /api/v1/auth/public-tokens} {@code {scopes, expirationTime?}}: a token minted and signed by
- *       this service, for credentials that cannot sign (the SDK asks for it with scopes); {@code {"token": ...}}.</li>
+ *   <li>{@code POST /api/v1/auth/public-tokens} {@code {scopes, expirationTime?, realtime?: {skipColumns}}}: a
+ *       token minted and signed by this service, for credentials that cannot sign (the SDK asks for it with
+ *       scopes); {@code {"token": ...}}.</li>
  * </ul>
  */
 @RestController
@@ -53,8 +54,13 @@ class PublicTokenController {
      * @param scopes         the flattened scopes ({@code read:runs:run_...}); at least one
      * @param expirationTime a duration from now ({@code "15m"}, {@code "1h"}) or an absolute time in Unix
      *                       seconds, as the SDK sends it; default 15 minutes
+     * @param realtime       {@code {skipColumns: [...]}}: run columns the token never shows on the realtime routes
      */
-    record PublicTokenRequest(List<String> scopes, JsonNode expirationTime) {
+    record PublicTokenRequest(List<String> scopes, JsonNode expirationTime, RealtimeOptions realtime) {
+    }
+
+    /** @param skipColumns columns of the run rows (as the shape stream names them) the token never shows */
+    record RealtimeOptions(List<String> skipColumns) {
     }
 
     /** @param token the signed public access token */
@@ -76,7 +82,21 @@ class PublicTokenController {
                 throw ApiException.badRequest("Invalid scope");
             }
         }
-        return new PublicTokenResponse(tokens.forScopes(environment, List.copyOf(scopes), expires(body.expirationTime())));
+        return new PublicTokenResponse(tokens.forScopes(environment, List.copyOf(scopes), expires(body.expirationTime()),
+                skipColumns(body.realtime())));
+    }
+
+    /** Refused when it names a column the runs do not have: a typo would otherwise show what it meant to hide. */
+    private static List<String> skipColumns(RealtimeOptions realtime) {
+        if (realtime == null || realtime.skipColumns() == null) {
+            return List.of();
+        }
+        for (String column : realtime.skipColumns()) {
+            if (column == null || !ShapeStreamProtocol.isColumn(column)) {
+                throw ApiException.badRequest("realtime.skipColumns: unknown column '" + column + "'");
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(realtime.skipColumns()));
     }
 
     private Instant expires(JsonNode expirationTime) {

@@ -1,6 +1,10 @@
 package dev.triggerapi.realtime;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,17 +12,55 @@ import jakarta.servlet.http.HttpServletRequest;
 /**
  * Who may read what on the realtime endpoints: an environment, and either everything in it (secret key) or only
  * the resources a public access token's scopes name ({@code read:runs:<runId>}, {@code read:batch:<batchId>},
- * {@code read:tags:<tag>}).
+ * {@code read:tags:<tag>}), and which run columns the token never shows.
  *
  * @param environmentId the environment
  * @param scopes        the token's scopes, or {@code null} for full access
+ * @param skipColumns   the token's {@code realtime.skipColumns} claim (what
+ *                      {@code auth.createPublicToken({realtime: {skipColumns}})} puts in it): columns left out of
+ *                      every answer on top of what the request asks to skip; empty for a secret key
  */
-record RealtimeAccess(String environmentId, Set<String> scopes) {
+record RealtimeAccess(String environmentId, Set<String> scopes, Set<String> skipColumns) {
 
     static final String ATTRIBUTE = RealtimeAccess.class.getName();
+    /** The token claim carrying realtime options, as the SDK names it. */
+    static final String REALTIME_CLAIM = "realtime";
+
+    RealtimeAccess {
+        skipColumns = skipColumns == null ? Set.of() : Set.copyOf(skipColumns);
+    }
 
     static RealtimeAccess full(String environmentId) {
-        return new RealtimeAccess(environmentId, null);
+        return new RealtimeAccess(environmentId, null, Set.of());
+    }
+
+    /**
+     * The {@code skipColumns} of a token's {@code realtime} claim ({@code {"skipColumns": ["payload", ...]}}).
+     * Empty when the claim is absent; empty {@link Optional} when it is malformed, so the token is refused: the
+     * claim only ever narrows what a token shows, and ignoring a malformed one would widen it.
+     */
+    static Optional<Set<String>> skipColumnsClaim(Object realtimeClaim) {
+        if (realtimeClaim == null) {
+            return Optional.of(Set.of());
+        }
+        if (!(realtimeClaim instanceof Map<?, ?> realtime)) {
+            return Optional.empty();
+        }
+        Object skip = realtime.get("skipColumns");
+        if (skip == null) {
+            return Optional.of(Set.of());
+        }
+        if (!(skip instanceof List<?> list)) {
+            return Optional.empty();
+        }
+        Set<String> columns = new LinkedHashSet<>();
+        for (Object column : list) {
+            if (!(column instanceof String name)) {
+                return Optional.empty();
+            }
+            columns.add(name);
+        }
+        return Optional.of(columns);
     }
 
     static RealtimeAccess of(HttpServletRequest request) {

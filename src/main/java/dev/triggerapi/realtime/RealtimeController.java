@@ -6,8 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +32,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The realtime endpoints, in two wire formats over one engine ({@link RunFeedHub}): the shape-stream protocol
@@ -64,6 +70,10 @@ class RealtimeController {
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private static final Logger log = LoggerFactory.getLogger(RealtimeController.class);
+    /** The SSE view's field carrying a shape-stream column, for the columns {@link RunView} has. */
+    private static final Map<String, String> SSE_FIELDS = Map.of("metadata", "metadata", "output", "output",
+            "outputType", "outputType", "error", "error", "runTags", "tags", "startedAt", "startedAt",
+            "completedAt", "finishedAt");
 
     private final RunFeedHub hub;
     private final ShapeStreamProtocol shapes;
@@ -71,15 +81,17 @@ class RealtimeController {
     private final RealtimeProperties settings;
     private final Clock clock;
     private final JsonErrorWriter errors;
+    private final JsonMapper json;
 
     RealtimeController(RunFeedHub hub, ShapeStreamProtocol shapes, RunViewReader reader, RealtimeProperties settings,
-                       Clock clock, JsonErrorWriter errors) {
+                       Clock clock, JsonErrorWriter errors, JsonMapper json) {
         this.hub = hub;
         this.shapes = shapes;
         this.reader = reader;
         this.settings = settings;
         this.clock = clock;
         this.errors = errors;
+        this.json = json;
     }
 
     /**
@@ -114,7 +126,7 @@ class RealtimeController {
         RealtimeAccess access = RealtimeAccess.of(request);
         boolean sse = wantsEventStream(request);
         Instant resume = sse ? lastEventId(lastEventId) : null;
-        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request, access);
         HydratedRun run = reader.findByFriendlyId(access.environmentId(), runId).orElse(null);
         if (run == null) {
             // A scoped token learns nothing about runs outside its scope, not even whether they exist.
@@ -125,7 +137,7 @@ class RealtimeController {
         }
         FeedSpec spec = new FeedSpec.OneRun(access.environmentId(), run.runId());
         if (sse) {
-            stream(spec, resume, request, response);
+            stream(spec, resume, access, request, response);
         } else {
             shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "run", run.runId()), shape,
                     request, response);
@@ -147,13 +159,13 @@ class RealtimeController {
         String since = createdAt != null ? createdAt : createdAfter;
         Instant after = createdAfter(since);
         Instant resume = sse ? lastEventId(lastEventId) : null;
-        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request, access);
         if (!access.canReadTagFeed(tagList)) {
             throw forbidden();
         }
         FeedSpec spec = new FeedSpec.Tagged(access.environmentId(), tagList, after);
         if (sse) {
-            stream(spec, resume, request, response);
+            stream(spec, resume, access, request, response);
         } else {
             shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "tags", String.join(",", tagList),
                     since == null ? "" : since.strip()), shape, request, response);
@@ -204,7 +216,7 @@ class RealtimeController {
         RealtimeAccess access = RealtimeAccess.of(request);
         boolean sse = wantsEventStream(request);
         Instant resume = sse ? lastEventId(lastEventId) : null;
-        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request);
+        ShapeStreamProtocol.Request shape = sse ? null : ShapeStreamProtocol.Request.from(request, access);
         if (!access.canReadBatch(batchId)) {
             throw forbidden();
         }
@@ -214,7 +226,7 @@ class RealtimeController {
         }
         FeedSpec spec = new FeedSpec.Batch(access.environmentId(), BatchIds.forms(batchId));
         if (sse) {
-            stream(spec, resume, request, response);
+            stream(spec, resume, access, request, response);
         } else {
             shapes.serve(spec, ShapeStreamProtocol.shapeKey(access.environmentId(), "batch",
                     String.join(",", new java.util.TreeSet<>(BatchIds.forms(batchId)))), shape, request, response);
@@ -222,8 +234,9 @@ class RealtimeController {
     }
 
     /** Switches the response to an SSE stream fed by the hub. */
-    private void stream(FeedSpec spec, Instant resumeCursor, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
+    private void stream(FeedSpec spec, Instant resumeCursor, RealtimeAccess access, HttpServletRequest request,
+                        HttpServletResponse response) throws IOException {
+        UnaryOperator<byte[]> render = hiddenFromEventStream(access.skipColumns());
         if (!hub.isRunning()) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Realtime is shutting down, reconnect shortly");
         }
@@ -238,9 +251,35 @@ class RealtimeController {
         AsyncContext async = request.startAsync(request, response);
         Duration maxDuration = settings.feed().maxStreamDuration();
         async.setTimeout(maxDuration.isZero() || maxDuration.isNegative() ? 0 : maxDuration.toMillis());
-        ServletEventSink sink = new ServletEventSink(async);
+        ServletEventSink sink = new ServletEventSink(async, render);
         FeedSubscription subscription = hub.subscribe(spec, sink, floor);
         sink.attach(subscription);
+    }
+
+    /**
+     * A token's {@code realtime.skipColumns} hides the same data from an {@code EventSource} client as from the
+     * SDK: otherwise asking for {@code text/event-stream} would show what the token hides. Columns name the shape
+     * stream's row; the SSE view's fields that carry them are left out of each event.
+     */
+    private UnaryOperator<byte[]> hiddenFromEventStream(Set<String> skipColumns) {
+        Set<String> fields = new LinkedHashSet<>();
+        for (String column : skipColumns) {
+            if (!ShapeStreamProtocol.isColumn(column)) {
+                throw ApiException.badRequest("the token's realtime.skipColumns: unknown column '" + column + "'");
+            }
+            String field = SSE_FIELDS.get(column);
+            if (field != null) {
+                fields.add(field);
+            }
+        }
+        if (fields.isEmpty()) {
+            return UnaryOperator.identity();
+        }
+        return runJson -> {
+            ObjectNode view = (ObjectNode) json.readTree(runJson);
+            view.remove(fields);
+            return json.writeValueAsBytes(view);
+        };
     }
 
     private static Instant lastEventId(String value) {

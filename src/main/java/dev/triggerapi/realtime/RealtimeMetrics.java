@@ -77,17 +77,26 @@ final class RealtimeMetrics {
         }
     }
 
+    /*
+     * Gauges keep their state object strongly: Micrometer holds it only weakly by default, and the suppliers passed
+     * here are method references nothing else keeps, so the first collection turned every gauge into NaN (the
+     * shape bench read NaN as "0 held").
+     */
     void gauges(Supplier<Number> activeSubscriptions, Supplier<Duration> lagEstimate) {
         Gauge.builder("realtime.active_subscriptions", activeSubscriptions, s -> s.get().doubleValue())
+                .strongReference(true)
                 .description("Live realtime subscriptions on this instance").register(registry);
         Gauge.builder("realtime.replica_lag_estimate_ms", lagEstimate, e -> e.get().toNanos() / 1_000_000d)
+                .strongReference(true)
                 .description("Current replica lag estimate used by the realtime gate").register(registry);
     }
 
     void shapeGauges(Supplier<Number> held, Supplier<Number> sessions) {
         Gauge.builder("realtime.shape.held", held, s -> s.get().doubleValue())
+                .strongReference(true)
                 .description("Shape-stream polls held open on this instance").register(registry);
         Gauge.builder("realtime.shape.sessions", sessions, s -> s.get().doubleValue())
+                .strongReference(true)
                 .description("Shape-stream sessions live on this instance").register(registry);
     }
 

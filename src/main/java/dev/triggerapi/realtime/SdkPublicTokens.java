@@ -78,7 +78,9 @@ final class SdkPublicTokens {
                 return Optional.empty();
             }
             List<String> scopes = claims.getStringListClaim("scopes");
-            return Optional.of(new RealtimeAccess(environmentId, scopes == null ? new HashSet<>() : new HashSet<>(scopes)));
+            return RealtimeAccess.skipColumnsClaim(claims.getClaim(RealtimeAccess.REALTIME_CLAIM))
+                    .map(skip -> new RealtimeAccess(environmentId,
+                            scopes == null ? new HashSet<>() : new HashSet<>(scopes), skip));
         } catch (ParseException | GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }

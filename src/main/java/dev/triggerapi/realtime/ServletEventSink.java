@@ -2,6 +2,7 @@ package dev.triggerapi.realtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -28,13 +29,16 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
 
     private final AsyncContext async;
     private final ServletOutputStream out;
+    private final UnaryOperator<byte[]> render;
     private volatile FeedSubscription subscription;
     private volatile boolean attached;
     private volatile boolean completed;
 
-    ServletEventSink(AsyncContext async) throws IOException {
+    /** @param render turns a run's shared JSON into what this subscriber may see (a token may hide fields) */
+    ServletEventSink(AsyncContext async, UnaryOperator<byte[]> render) throws IOException {
         this.async = async;
         this.out = async.getResponse().getOutputStream();
+        this.render = render;
     }
 
     /** Switches the response to non-blocking writes on behalf of {@code subscription}. */
@@ -62,7 +66,7 @@ final class ServletEventSink implements EventSink, WriteListener, AsyncListener 
     @Override
     public void send(String eventId, HydratedRun run, DeliveryPath path) throws IOException {
         byte[] id = ("id: " + eventId).getBytes(StandardCharsets.UTF_8);
-        byte[] json = run.json();
+        byte[] json = render.apply(run.json());
         byte[] event = new byte[id.length + DATA.length + json.length + END.length];
         System.arraycopy(id, 0, event, 0, id.length);
         System.arraycopy(DATA, 0, event, id.length, DATA.length);

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -141,11 +142,15 @@ final class ShapeStreamProtocol implements SmartLifecycle {
      * @param offset      {@code -1} for a snapshot, else the offset of the answer the client has
      * @param handle      the session handle (required with an offset other than -1)
      * @param live        hold the poll until something changes
-     * @param skipColumns columns the client does not want (never the ones it needs)
+     * @param skipColumns columns left out of every answer: those the client asks to skip and those its token's
+     *                    {@code realtime.skipColumns} claim hides (never the ones the client needs)
      */
     record Request(String offset, String handle, boolean live, Set<String> skipColumns) {
 
-        static Request from(HttpServletRequest request) {
+        /**
+         * @param access who asks: its token's {@code realtime.skipColumns} are skipped whatever the request says
+         */
+        static Request from(HttpServletRequest request, RealtimeAccess access) {
             String offset = request.getParameter("offset");
             if (offset == null || offset.isBlank()) {
                 offset = "-1";
@@ -163,29 +168,34 @@ final class ShapeStreamProtocol implements SmartLifecycle {
             if (!offset.equals("-1") && handle == null) {
                 throw ApiException.badRequest("handle is required when offset is not -1");
             }
-            return new Request(offset, handle, "true".equals(request.getParameter("live")),
-                    skipColumns(request.getParameter("skipColumns")));
+            Set<String> skip = new LinkedHashSet<>();
+            String requested = request.getParameter("skipColumns");
+            if (requested != null) {
+                addSkipped(skip, Arrays.asList(requested.split(",")), "skipColumns");
+            }
+            addSkipped(skip, access.skipColumns(), "the token's realtime.skipColumns");
+            return new Request(offset, handle, "true".equals(request.getParameter("live")), Set.copyOf(skip));
         }
 
-        private static Set<String> skipColumns(String value) {
-            if (value == null || value.isBlank()) {
-                return Set.of();
-            }
-            Set<String> skip = new LinkedHashSet<>();
-            for (String column : value.split(",")) {
+        private static void addSkipped(Set<String> skip, Collection<String> columns, String source) {
+            for (String column : columns) {
                 String name = column.strip();
                 if (name.isEmpty()) {
                     continue;
                 }
                 if (!COLUMNS.contains(name)) {
-                    throw ApiException.badRequest("skipColumns: unknown column '" + name + "'");
+                    throw ApiException.badRequest(source + ": unknown column '" + name + "'");
                 }
                 if (!REQUIRED.contains(name)) {
                     skip.add(name);
                 }
             }
-            return Set.copyOf(skip);
         }
+    }
+
+    /** Whether {@code name} is a column of the rows this protocol sends ({@code SubscribeRunRawShape}). */
+    static boolean isColumn(String name) {
+        return COLUMNS.contains(name);
     }
 
     /**

@@ -42,8 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * delay 0 and 200 ms. Not a test: prints a table (see BENCHMARKS.md).
  *
  * <p>The clients run in the same JVM on one {@link HttpClient} with a 4-thread executor, so the thread count
- * beyond the baseline is the server's. Latency per write: from the update call returning (committed) until the
- * answer carrying that write's content (or newer) reached its client.
+ * beyond the baseline is the server's. Writes start once every client has its snapshot and a held live poll.
+ * Latency per write: from the update call returning (committed) until the answer carrying that write's content
+ * (or newer) reached its client. A failed request is retried after 1 s, as the client does, and counted.
  */
 public final class ShapeStreamBench {
 
@@ -62,6 +63,8 @@ public final class ShapeStreamBench {
         final String path;
         volatile String handle;
         volatile String offset = "-1";
+        /** Set once the snapshot arrived: from then on every request of this client is a live poll. */
+        volatile boolean snapshotted;
         final List<long[]> seen = new CopyOnWriteArrayList<>(); // [seq, arrivalNanos]
 
         Subscriber(CreatedRun run) {
@@ -86,8 +89,8 @@ public final class ShapeStreamBench {
             }
         }
         System.out.println();
-        System.out.printf("%-9s %-11s %-9s %-12s %-12s %-8s %-8s %-8s %-8s %-6s%n", "delay ms", "subscribers",
-                "held", "heap MB", "threads", "writes", "p50 ms", "p99 ms", "max ms", "lost");
+        System.out.printf("%-9s %-11s %-9s %-12s %-12s %-8s %-8s %-8s %-8s %-6s %-8s%n", "delay ms", "subscribers",
+                "held", "heap MB", "threads", "writes", "p50 ms", "p99 ms", "max ms", "lost", "retries");
         rows.forEach(System.out::println);
         System.out.println("load average: " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.exit(0);
@@ -116,14 +119,31 @@ public final class ShapeStreamBench {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads).build();
         AtomicBoolean polling = new AtomicBoolean(true);
         AtomicInteger failures = new AtomicInteger();
+        long pollsStarted = System.nanoTime();
+        // The server's answers per half second (and the held gauge), to line up slow deliveries with what the
+        // server was doing at the time.
+        List<double[]> timeline = new CopyOnWriteArrayList<>(); // [nanos, held, changes, timeouts, snapshots]
+        var sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> timeline.add(new double[] {System.nanoTime(), held(meters),
+                answers(meters, "changes"), answers(meters, "timeout"), answers(meters, "snapshot")}),
+                0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         for (Subscriber s : subscribers) {
             poll(http, port, env.secretKey(), s, polling, failures);
         }
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (held(meters) < SUBSCRIBERS && System.nanoTime() < deadline) {
-            Thread.sleep(200);
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        // Writes start only once every client has its snapshot and the server holds a live poll for each. The
+        // gauge alone is not enough: a snapshot request waiting for its initial read is held (and counted) too.
+        while ((subscribers.stream().anyMatch(s -> !s.snapshotted) || held(meters) < SUBSCRIBERS)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
         int heldNow = (int) held(meters);
+        if (heldNow < SUBSCRIBERS) {
+            System.out.printf("delay %d ms: only %d of %d polls held after 10 minutes%n", delayMs, heldNow,
+                    SUBSCRIBERS);
+        }
+        System.out.printf("delay %d ms: %d polls held %d ms after the first snapshot request%n", delayMs, heldNow,
+                (System.nanoTime() - pollsStarted) / 1_000_000);
         System.gc();
         Thread.sleep(500);
         long heapHeld = heapUsed();
@@ -152,6 +172,7 @@ public final class ShapeStreamBench {
         }
         Thread.sleep(3000 + delayMs);
         polling.set(false);
+        sampler.shutdownNow();
 
         List<Long> latencies = new ArrayList<>();
         int lost = 0;
@@ -166,12 +187,59 @@ public final class ShapeStreamBench {
                 }
             }
         }
+        printTimeline(delayMs, pollsStarted, start, commits, subscribers, timeline);
         Collections.sort(latencies);
         clientThreads.shutdownNow();
-        return String.format("%-9d %-11d %-9d %-12s %-12s %-8d %-8s %-8s %-8s %-6d", delayMs, SUBSCRIBERS, heldNow,
-                mb(heapBefore) + " → " + mb(heapHeld), threadsBefore + " → " + threadsHeld, writes,
+        return String.format("%-9d %-11d %-9d %-12s %-12s %-8d %-8s %-8s %-8s %-6d %-8d", delayMs, SUBSCRIBERS,
+                heldNow, mb(heapBefore) + " → " + mb(heapHeld), threadsBefore + " → " + threadsHeld, writes,
                 pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? "-" : latencies.get(latencies.size() - 1),
-                lost + failures.get());
+                lost, failures.get());
+    }
+
+    /**
+     * Per second since the first snapshot request (from 5 s before the writes): writes committed in that second and the worst and median of
+     * their commit → delivery latencies, next to the server's answers in that second by outcome and the held gauge.
+     */
+    private static void printTimeline(long delayMs, long pollsStarted, long writesStarted,
+                                      Map<String, List<long[]>> commits, List<Subscriber> subscribers,
+                                      List<double[]> timeline) {
+        Map<Long, List<Long>> bySecond = new java.util.TreeMap<>();
+        for (Subscriber s : subscribers) {
+            for (long[] commit : commits.getOrDefault(s.run.friendlyId(), List.of())) {
+                Long arrived = s.seen.stream().filter(seen -> seen[0] >= commit[0]).map(seen -> seen[1])
+                        .min(Long::compare).orElse(null);
+                long second = (commit[1] - pollsStarted) / 1_000_000_000L;
+                bySecond.computeIfAbsent(second, k -> new ArrayList<>())
+                        .add(arrived == null ? -1 : Math.max(0, arrived - commit[1]) / 1_000_000);
+            }
+        }
+        System.out.printf("timeline, delay %d ms (s since the first snapshot request; writes from s=%d)%n", delayMs,
+                (writesStarted - pollsStarted) / 1_000_000_000L);
+        System.out.printf("%4s %7s %8s %8s %6s %8s %9s %9s%n", "s", "writes", "p50 ms", "max ms", "held",
+                "changes", "timeouts", "snapshots");
+        long lastSecond = timeline.isEmpty() ? 0
+                : (long) ((timeline.get(timeline.size() - 1)[0] - pollsStarted) / 1e9);
+        for (long second = Math.max(0, (writesStarted - pollsStarted) / 1_000_000_000L - 5); second <= lastSecond;
+             second++) {
+            double[] from = sampleAt(timeline, pollsStarted + second * 1_000_000_000L);
+            double[] to = sampleAt(timeline, pollsStarted + (second + 1) * 1_000_000_000L);
+            List<Long> lat = new ArrayList<>(bySecond.getOrDefault(second, List.of()));
+            Collections.sort(lat);
+            System.out.printf("%4d %7d %8s %8s %6.0f %8.0f %9.0f %9.0f%n", second, lat.size(), pct(lat, 0.5),
+                    lat.isEmpty() ? "-" : lat.get(lat.size() - 1), to[1], to[2] - from[2], to[3] - from[3],
+                    to[4] - from[4]);
+        }
+    }
+
+    /** The last sample taken at or before {@code nanos}. */
+    private static double[] sampleAt(List<double[]> timeline, long nanos) {
+        double[] found = timeline.get(0);
+        for (double[] sample : timeline) {
+            if (sample[0] <= nanos) {
+                found = sample;
+            }
+        }
+        return found;
     }
 
     /** Snapshot, then live polls for ever, like the SDK's shape stream; records each seq with its arrival. */
@@ -187,10 +255,22 @@ public final class ShapeStreamBench {
         CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         answer.whenComplete((response, error) -> {
             long at = System.nanoTime();
-            if (error != null || response.statusCode() != 200) {
-                failures.incrementAndGet();
+            if (error == null && response.statusCode() == 409) {
+                // must-refetch: start over with a snapshot, as the client does.
+                s.offset = "-1";
+                s.handle = null;
+                s.snapshotted = false;
+                poll(http, port, key, s, polling, failures);
                 return;
             }
+            if (error != null || response.statusCode() != 200) {
+                // The client retries (429 and 503 carry Retry-After); counted, since a retry delays deliveries.
+                failures.incrementAndGet();
+                CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS)
+                        .execute(() -> poll(http, port, key, s, polling, failures));
+                return;
+            }
+            s.snapshotted = true;
             s.handle = response.headers().firstValue("electric-handle").orElse(s.handle);
             s.offset = response.headers().firstValue("electric-offset").orElse(s.offset);
             for (JsonNode message : JSON.readTree(response.body())) {
@@ -204,8 +284,16 @@ public final class ShapeStreamBench {
     }
 
     private static double held(MeterRegistry meters) {
-        var gauge = meters.find("realtime.shape.held").gauge();
-        return gauge == null ? 0 : gauge.value();
+        double value = meters.get("realtime.shape.held").gauge().value();
+        if (Double.isNaN(value)) {
+            throw new IllegalStateException("realtime.shape.held reads NaN: the gauge lost its state object");
+        }
+        return value;
+    }
+
+    private static double answers(MeterRegistry meters, String outcome) {
+        var counter = meters.find("realtime.shape.answers").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static long heapUsed() {

@@ -167,4 +167,59 @@ class RealtimeTokenTest {
         assertThat(post("/api/v1/auth/public-tokens", "{\"scopes\":[\"read:runs\"],\"expirationTime\":1}")
                 .statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void aTokensSkipColumnsClaimHidesThoseColumnsWhateverTheRequestAsks() throws Exception {
+        CreatedRun run = runs.create(env, List.of("t"), null, "{\"secret\":1}");
+        Map<String, Object> claims = withScopes(claimsFromServer(), List.of("read:runs:" + run.friendlyId()));
+        String plain = sdkToken(env.secretKey(), claims, Instant.now().plusSeconds(900));
+        Map<String, Object> hiding = new java.util.HashMap<>(claims);
+        hiding.put("realtime", Map.of("skipColumns", List.of("payload", "metadata", "id")));
+        String skipping = sdkToken(env.secretKey(), hiding, Instant.now().plusSeconds(900));
+
+        JsonNode shown = snapshot(run.friendlyId(), plain).changes().get(0).get("value");
+        assertThat(shown.has("payload")).isTrue();
+        assertThat(shown.has("metadata")).isTrue();
+        // The claim's columns go, the request's own skipColumns come on top, and a required column stays.
+        ShapeTestClient.Answer answer = ShapeTestClient.await(new ShapeTestClient(port, "/realtime/v1/runs/"
+                + run.friendlyId() + "?skipColumns=runTags", skipping).send(Map.of("offset", "-1")));
+        assertThat(answer.status()).isEqualTo(200);
+        JsonNode hidden = answer.changes().get(0).get("value");
+        assertThat(hidden.has("payload")).isFalse();
+        assertThat(hidden.has("metadata")).isFalse();
+        assertThat(hidden.has("runTags")).isFalse();
+        assertThat(hidden.get("id").asString()).isEqualTo(run.id());
+        assertThat(hidden.get("friendlyId").asString()).isEqualTo(run.friendlyId());
+
+        // An EventSource client with the same token does not see them either.
+        try (SseTestClient plainSse = SseTestClient.open(port, "/realtime/v1/runs/" + run.friendlyId(), plain, null);
+             SseTestClient hiddenSse = SseTestClient.open(port, "/realtime/v1/runs/" + run.friendlyId(), skipping,
+                     null)) {
+            assertThat(plainSse.next().data().has("metadata")).isTrue();
+            SseTestClient.Event event = hiddenSse.next();
+            assertThat(event.runId()).isEqualTo(run.friendlyId());
+            assertThat(event.data().has("metadata")).isFalse();
+        }
+
+        // A token minted by the service carries the claim the same way; a column the runs do not have is refused.
+        HttpResponse<String> minted = post("/api/v1/auth/public-tokens", "{\"scopes\":[\"read:runs:"
+                + run.friendlyId() + "\"],\"realtime\":{\"skipColumns\":[\"payload\"]}}");
+        assertThat(minted.statusCode()).isEqualTo(200);
+        JsonNode mintedRow = snapshot(run.friendlyId(), JSON.readTree(minted.body()).get("token").asString())
+                .changes().get(0).get("value");
+        assertThat(mintedRow.has("payload")).isFalse();
+        assertThat(mintedRow.has("metadata")).isTrue();
+        assertThat(post("/api/v1/auth/public-tokens", "{\"scopes\":[\"read:runs\"],"
+                + "\"realtime\":{\"skipColumns\":[\"paylod\"]}}").statusCode()).isEqualTo(400);
+
+        // A claim that cannot be read would hide nothing: the token is refused rather than widened.
+        Map<String, Object> malformed = new java.util.HashMap<>(claims);
+        malformed.put("realtime", Map.of("skipColumns", "payload"));
+        assertThat(snapshot(run.friendlyId(), sdkToken(env.secretKey(), malformed, Instant.now().plusSeconds(900)))
+                .status()).isEqualTo(401);
+        Map<String, Object> unknown = new java.util.HashMap<>(claims);
+        unknown.put("realtime", Map.of("skipColumns", List.of("paylod")));
+        assertThat(snapshot(run.friendlyId(), sdkToken(env.secretKey(), unknown, Instant.now().plusSeconds(900)))
+                .status()).isEqualTo(400);
+    }
 }

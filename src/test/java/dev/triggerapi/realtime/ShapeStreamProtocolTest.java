@@ -23,6 +23,7 @@ import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.ReplicaLag;
 import dev.triggerapi.support.ServerIntegrationTest;
 import dev.triggerapi.support.TestData;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +61,8 @@ class ShapeStreamProtocolTest {
     ApplicationEventPublisher events;
     @Autowired
     EnvironmentProvisioning provisioning;
+    @Autowired
+    MeterRegistry meters;
 
     private ProvisionedEnvironment env;
     private TestRuns runs;
@@ -126,7 +129,7 @@ class ShapeStreamProtocolTest {
 
         CompletableFuture<ShapeTestClient.Answer> poll = held(client);
         assertThat(putMetadata(run, "{\"metadata\":{\"step\":1}}")).isEqualTo(200);
-        ShapeTestClient.Answer change = client.follow(ShapeTestClient.await(poll));
+        ShapeTestClient.Answer change = client.follow(client.awaitChange(poll));
         assertThat(change.status()).isEqualTo(200);
         assertThat(change.changes().get(0).get("headers").get("operation").asString()).isEqualTo("update");
         assertThat(change.metadata().get("step").asInt()).isEqualTo(1);
@@ -156,7 +159,7 @@ class ShapeStreamProtocolTest {
 
         CompletableFuture<ShapeTestClient.Answer> poll = held(client);
         assertThat(putMetadata(run, "{\"metadata\":{\"step\":1}}")).isEqualTo(200);
-        assertThat(ShapeTestClient.await(poll).metadata().get("step").asInt()).isEqualTo(1);
+        assertThat(client.awaitChange(poll).metadata().get("step").asInt()).isEqualTo(1);
 
         // The client never saw that answer (connection lost): it polls again from the offset it had.
         ShapeTestClient.Answer again = client.follow(ShapeTestClient.await(client.liveFrom(before)));
@@ -164,7 +167,7 @@ class ShapeStreamProtocolTest {
 
         CompletableFuture<ShapeTestClient.Answer> after = held(client);
         assertThat(putMetadata(run, "{\"metadata\":{\"step\":2}}")).isEqualTo(200);
-        ShapeTestClient.Answer next = ShapeTestClient.await(after);
+        ShapeTestClient.Answer next = client.awaitChange(after);
         assertThat(next.changes()).hasSize(1);
         assertThat(next.metadata().get("step").asInt()).isEqualTo(2);
     }
@@ -180,7 +183,7 @@ class ShapeStreamProtocolTest {
         assertThat(putMetadata(run, "{\"metadata\":{\"step\":2}}")).isEqualTo(200);
 
         // Had the no-op produced a version, the first answer would carry step 1.
-        ShapeTestClient.Answer answer = ShapeTestClient.await(poll);
+        ShapeTestClient.Answer answer = client.awaitChange(poll);
         assertThat(answer.metadata().get("step").asInt()).isEqualTo(2);
     }
 
@@ -195,7 +198,7 @@ class ShapeStreamProtocolTest {
         for (int step = 1; step <= 3; step++) {
             CompletableFuture<ShapeTestClient.Answer> poll = held(client);
             assertThat(putMetadata(run, "{\"metadata\":{\"step\":" + step + "}}")).isEqualTo(200);
-            ShapeTestClient.Answer answer = client.follow(ShapeTestClient.await(poll));
+            ShapeTestClient.Answer answer = client.follow(client.awaitChange(poll));
             steps.add(answer.metadata().get("step").asInt());
         }
         // Each answer carries the write that woke it, never the replica's previous version.
@@ -217,7 +220,7 @@ class ShapeStreamProtocolTest {
             CompletableFuture<ShapeTestClient.Answer> poll = there.live();
             await().atMost(Duration.ofSeconds(30)).until(() -> otherShapes.holding(there.handle) || poll.isDone());
             assertThat(putMetadata(run, "{\"metadata\":{\"step\":1}}")).isEqualTo(200);
-            ShapeTestClient.Answer answer = there.follow(ShapeTestClient.await(poll));
+            ShapeTestClient.Answer answer = there.follow(there.awaitChange(poll));
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.metadata().get("step").asInt()).isEqualTo(1);
 
@@ -252,6 +255,36 @@ class ShapeStreamProtocolTest {
         assertThat(refused.headers()).containsKey("retry-after");
         assertThat(refused.body().get("error").asString()).contains("Too many");
         polls.forEach(ShapeTestClient::await);
+    }
+
+    @Test
+    void theHeldGaugeCountsAHeldLivePollAndDropsWhenItIsAnswered() {
+        // Polls of earlier tests end at the (test) live timeout; start from none held.
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldGauge() == 0);
+        CreatedRun run = runs.create(env, List.of(), null, "{\"step\":0}");
+        ShapeTestClient client = subscribe(run);
+        client.snapshot();
+        CompletableFuture<ShapeTestClient.Answer> poll = held(client);
+        // The gauge must survive a collection: Micrometer keeps a gauge's state object only weakly by default.
+        System.gc();
+        double whileHeld = heldGauge();
+        while (poll.isDone()) {
+            // The live timeout answered it first (busy machine): hold another one, as the client would.
+            client.follow(ShapeTestClient.await(poll));
+            poll = held(client);
+            System.gc();
+            whileHeld = heldGauge();
+        }
+        assertThat(whileHeld).isEqualTo(1);
+
+        assertThat(putMetadata(run, "{\"metadata\":{\"step\":1}}")).isEqualTo(200);
+        assertThat(client.follow(client.awaitChange(poll)).metadata().get("step").asInt()).isEqualTo(1);
+        System.gc();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heldGauge() == 0);
+    }
+
+    private double heldGauge() {
+        return meters.get("realtime.shape.held").gauge().value();
     }
 
     @Test

@@ -107,6 +107,23 @@ final class ShapeTestClient {
         return send(Map.of("offset", fromOffset, "handle", handle, "live", "true"));
     }
 
+    /**
+     * The first answer that carries changes (or is not a 200). An answer with only {@code up-to-date} means the
+     * live timeout came first (a busy machine): it moves nothing, and the client simply polls again, as the SDK
+     * does. The change answer is returned without {@link #follow following} it.
+     */
+    Answer awaitChange(CompletableFuture<Answer> poll) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Answer answer = await(poll);
+            if (answer.status() != 200 || !answer.changes().isEmpty()) {
+                return answer;
+            }
+            follow(answer);
+            poll = live();
+        }
+        throw new AssertionError("no change in 20 live polls");
+    }
+
     /** Moves the client to the answer's handle and offset (as the SDK does on a 2xx answer). */
     Answer follow(Answer answer) {
         if (answer.status() == 200) {
