@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """CPU profile of the runs replication from a JFR recording of RunsReplicationBench (issue 13).
 
-Usage: jfr print --stack-depth 96 --events jdk.ExecutionSample bench.jfr | python3 jfr-replication-profile.py
+Usage: jfr print --stack-depth 96 --events jdk.ExecutionSample bench.jfr | python3 jfr-replication-profile.py [FROM TO]
+
+FROM and TO (UTC, HH:MM:SS, as the bench prints each phase) keep only the samples taken in between.
 
 Prints the share of CPU samples per thread group, then for Debezium's decoding thread and for the handler's threads
 the inclusive share of each stage (a sample counts for a stage when the stage's frame is anywhere on its stack), and
@@ -42,11 +44,13 @@ HANDLER_STAGES = [
 
 
 def samples(lines):
-    thread, stack, in_stack = None, [], False
+    thread, stack, in_stack, at = None, [], False, ""
     for line in lines:
         s = line.strip()
         if s.startswith("jdk.ExecutionSample"):
             thread, stack, in_stack = None, [], False
+        elif s.startswith("startTime"):
+            at = s.split("=", 1)[1].strip()[:8]
         elif s.startswith("sampledThread"):
             m = re.search(r'"(.*)"', s)
             thread = m.group(1) if m else s
@@ -57,7 +61,7 @@ def samples(lines):
         elif in_stack and s and s != "...":
             stack.append(re.sub(r"\s+line:.*$", "", s))
         elif s == "}" and thread is not None:
-            yield thread, stack
+            yield thread, stack, at
             thread = None
 
 
@@ -72,7 +76,10 @@ def main():
     per_group = Counter()
     stacks = defaultdict(list)
     total = 0
-    for thread, stack in samples(sys.stdin):
+    window = sys.argv[1:3]
+    for thread, stack, at in samples(sys.stdin):
+        if window and not (window[0] <= at <= window[1]):
+            continue
         total += 1
         g = group_of(thread)
         per_group[g] += 1

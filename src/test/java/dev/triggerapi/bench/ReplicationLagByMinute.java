@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 
 /**
- * Commit → ClickHouse lag of the runs replication per interval of a load test (issue 13: "report per-minute lag").
+ * Commit → ClickHouse lag of the runs replication per interval of a load test or bench phase (issue 13: "report
+ * per-minute lag").
  *
  * <p>Reads the service's own {@code runs_replication.lag_ms} meter (one sample per replicated change). The load test
  * gives it fixed buckets ({@link #SPRING_ARGS}); the Prometheus registry keeps bucket counts cumulative for the
@@ -76,6 +77,18 @@ final class ReplicationLagByMinute implements AutoCloseable {
     void stopMinutes(String label) {
         ticker.shutdownNow();
         mark(label);
+    }
+
+    /** p50 of the last closed interval. */
+    synchronized String lastP50() {
+        Interval last = intervals.get(intervals.size() - 1);
+        return percentile(last.counts(), last.total(), 0.50);
+    }
+
+    /** p99 of the last closed interval. */
+    synchronized String lastP99() {
+        Interval last = intervals.get(intervals.size() - 1);
+        return percentile(last.counts(), last.total(), 0.99);
     }
 
     /** Prints one row per interval and one for the intervals whose label starts with "minute". */
