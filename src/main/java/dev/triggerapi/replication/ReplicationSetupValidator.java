@@ -10,12 +10,19 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Checks, on the writer, what logical replication of {@code task_runs} needs, before anything streams:
  * {@code wal_level = logical}; the publication exists, covers the table and publishes inserts, updates and
- * deletes; the table's replica identity is FULL; an existing slot of that name uses {@code pgoutput}.
+ * deletes; the table's replica identity makes a delete carry the ClickHouse sorting key (an identity index over
+ * those columns, migration V11, or FULL); an existing slot of that name uses {@code pgoutput}.
  * Every problem becomes a {@link ReplicationSetupException} entry with the SQL that fixes it.
  */
 final class ReplicationSetupValidator {
 
     static final String TABLE = "task_runs";
+
+    /** The replica identity index of migration V11. */
+    static final String IDENTITY_INDEX = "task_runs_replica_identity";
+
+    /** The PostgreSQL columns behind ClickHouse's sorting key, which a delete's old image must hold. */
+    static final List<String> SORTING_KEY_COLUMNS = List.of("id", "runtime_environment_id", "created_at");
 
     private final JdbcClient writer;
 
@@ -74,11 +81,13 @@ final class ReplicationSetupValidator {
 
         String identity = writer.sql("SELECT relreplident::text FROM pg_class WHERE oid = to_regclass(?)")
                 .param(schema + "." + TABLE).query(String.class).single();
-        if (!"f".equals(identity)) {
+        if (!"f".equals(identity) && !("i".equals(identity) && identityIndexCoversSortingKey(schema))) {
             problems.add(new ReplicationSetupException.Problem(
-                    table + " has replica identity " + identityName(identity)
-                            + "; FULL is needed so updates and deletes carry the whole old row",
-                    "ALTER TABLE " + table + " REPLICA IDENTITY FULL;"));
+                    table + " has replica identity " + identityName(identity) + "; a delete must carry the run's "
+                            + "ClickHouse sorting key (" + String.join(", ", SORTING_KEY_COLUMNS) + ")",
+                    "CREATE UNIQUE INDEX IF NOT EXISTS " + IDENTITY_INDEX + " ON " + table + " ("
+                            + String.join(", ", SORTING_KEY_COLUMNS) + "); ALTER TABLE " + table
+                            + " REPLICA IDENTITY USING INDEX " + IDENTITY_INDEX + ";"));
         }
 
         writer.sql("SELECT plugin FROM pg_replication_slots WHERE slot_name = ?").param(slot)
@@ -91,6 +100,16 @@ final class ReplicationSetupValidator {
         if (!problems.isEmpty()) {
             throw new ReplicationSetupException(problems);
         }
+    }
+
+    /** The table's replica identity index holds every sorting-key column (so deletes carry them). */
+    private boolean identityIndexCoversSortingKey(String schema) {
+        List<String> columns = writer.sql("""
+                        SELECT a.attname FROM pg_index i
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                        WHERE i.indrelid = to_regclass(?) AND i.indisreplident""")
+                .param(schema + "." + TABLE).query(String.class).list();
+        return columns.containsAll(SORTING_KEY_COLUMNS);
     }
 
     private static String identityName(String code) {

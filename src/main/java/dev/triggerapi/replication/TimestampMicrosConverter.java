@@ -33,8 +33,18 @@ public final class TimestampMicrosConverter implements CustomConverter<SchemaBui
             return;
         }
         SchemaBuilder schema = SchemaBuilder.int64().name(TimestampMicrosConverter.class.getName());
-        registration.register(column.isOptional() ? schema.optional() : schema, TimestampMicrosConverter::micros);
+        if (column.isOptional()) {
+            registration.register(schema.optional(), TimestampMicrosConverter::micros);
+        } else {
+            // A delete's old image holds only the replica identity columns (V11): a NOT NULL column outside it arrives
+            // as null and must still fill its required field. 0 stands for "not in this image", as Debezium's own
+            // converters fall back to a type's zero value there; the stream reads only the key of a delete.
+            registration.register(schema, value -> value == null ? ABSENT : micros(value));
+        }
     }
+
+    /** The value of a required {@code timestamptz} that the event's image does not carry. */
+    static final long ABSENT = 0L;
 
     /**
      * PostgreSQL's text form ({@code 2026-12-04 14:28:04.63043+00}, {@code ...+05:30}), which is what the snapshot

@@ -72,6 +72,7 @@ public final class RunsReplicationBench {
                 "--management.metrics.distribution.expiry.runs_replication.lag_ms=30m",
                 "--management.metrics.distribution.buffer-length.runs_replication.lag_ms=1",
                 "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN"));
+        springArgs.addAll(ReplicationLagByMinute.SPRING_ARGS);
         // Further arguments are Spring properties, e.g. --trigger-api.replication.flush-batch-size=1000
         springArgs.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
         ConfigurableApplicationContext app = new SpringApplicationBuilder(TriggerApiApplication.class)
@@ -91,10 +92,92 @@ public final class RunsReplicationBench {
         MeterRegistry meters = app.getBean(MeterRegistry.class);
         JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
         EnvironmentProvisioning provisioning = app.getBean(EnvironmentProvisioning.class);
-        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
+        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(10));
         long changes = (long) runCount * (1 + STEPS.size());
 
-        // Phase 1, steady: the writers at full speed with the stream following them.
+        // Phase 1, steady: the writers at full speed with the stream following them. With -Dbench.identities=full,index
+        // it runs once per replica identity of task_runs, in that order, in the same JVM (side by side, same load).
+        ReplicationLagByMinute lagBuckets = new ReplicationLagByMinute(meters);
+        List<String> identities = Arrays.stream(System.getProperty("bench.identities", "").split(","))
+                .map(String::trim).filter(i -> !i.isEmpty()).toList();
+        Steady steadyResult = null;
+        for (String identity : identities.isEmpty() ? List.of("") : identities) {
+            if (!identity.isEmpty()) {
+                writer.sql(switch (identity) {
+                    case "full" -> "ALTER TABLE task_runs REPLICA IDENTITY FULL";
+                    case "index" -> "ALTER TABLE task_runs REPLICA IDENTITY USING INDEX task_runs_replica_identity";
+                    default -> throw new IllegalArgumentException("bench.identities: full or index, not " + identity);
+                }).update();
+            }
+            String identityNow = writer.sql("SELECT CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'i' THEN 'USING INDEX' "
+                    + "WHEN 'd' THEN 'DEFAULT' ELSE 'NOTHING' END FROM pg_class WHERE oid = 'task_runs'::regclass")
+                    .query(String.class).single();
+            lagBuckets.mark("between phases");
+            steadyResult = steady(app, creator, writer, clickHouse, meters, provisioning, runCount, threads, changes,
+                    identityNow, lagBuckets);
+        }
+        double writeRate = steadyResult.writeRate();
+        Map<String, double[]> stagesSteady = steadyResult.stages();
+        Map<String, Long> cpuSteady = steadyResult.cpu();
+
+        // Phase 2, catch-up: the same writes with the stream stopped, then how fast it drains the backlog.
+        String burstEnvId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
+                .environment().id();
+        replicator.stop();
+        Writes burst = write(creator, writer, burstEnvId, runCount, threads);
+        Map<String, String> burstExpected = postgresRuns(writer, burstEnvId);
+        Map<String, double[]> stagesBeforeDrain = stages(meters);
+        long drainStarted = System.nanoTime();
+        replicator.start();
+        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(10));
+        Map<String, Long> cpuBeforeDrain = cpu(writer);
+        waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
+        long drainedAt = System.nanoTime();
+        Map<String, Long> cpuDrain = minusCpu(cpu(writer), cpuBeforeDrain);
+        Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
+        String loadEnd = loadAverage();
+
+        double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
+        lagBuckets.mark("catch-up (backlog drained)");
+        System.out.printf("| load average after catch-up | %s |%n", loadEnd);
+        System.out.printf("| **catch-up**: the same writes with replication stopped | %,d changes in %.1f s (%,.0f changes/s) |%n",
+                changes, burst.seconds(), changes / burst.seconds());
+        System.out.printf("| replication restarted → ClickHouse equal (engine start included) | %.2f s |%n",
+                (drainedAt - drainStarted) / 1e9);
+        System.out.printf("| replication throughput draining the backlog | **%,.0f changes/s** |%n", drainRate);
+        System.out.printf("| **ratio** replication throughput / steady PostgreSQL write rate | **%.2f×** |%n", drainRate / writeRate);
+        System.out.printf("| final state after catch-up | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", burstExpected.size());
+        lagBuckets.print();
+        System.out.println();
+        System.out.println("Stage times (runs_replication.stage): count, total s, mean ms per batch");
+        System.out.println("| stage | steady: count | total s | mean ms | catch-up: count | total s | mean ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (String stage : stagesSteady.keySet()) {
+            double[] a = stagesSteady.get(stage);
+            double[] b = stagesDrain.getOrDefault(stage, new double[2]);
+            System.out.printf("| %s | %,.0f | %.2f | %.1f | %,.0f | %.2f | %.1f |%n", stage, a[0], a[1],
+                    a[0] == 0 ? 0 : a[1] * 1000 / a[0], b[0], b[1], b[0] == 0 ? 0 : b[1] * 1000 / b[0]);
+        }
+        System.out.println();
+        System.out.printf("CPU seconds by thread group (steady: first write → ClickHouse equal, %.1f s; catch-up: streaming → equal, %.1f s)%n",
+                steadyResult.seconds(), (drainedAt - drainStarted) / 1e9);
+        System.out.println("| thread group | steady CPU s | catch-up CPU s |");
+        System.out.println("|---|---:|---:|");
+        java.util.Set<String> groups = new java.util.LinkedHashSet<>(cpuSteady.keySet());
+        groups.addAll(cpuDrain.keySet());
+        for (String group : groups) {
+            System.out.printf("| %s | %.1f | %.1f |%n", group, cpuSteady.getOrDefault(group, 0L) / 1e9,
+                    cpuDrain.getOrDefault(group, 0L) / 1e9);
+        }
+    }
+
+    private record Steady(double writeRate, Map<String, double[]> stages, Map<String, Long> cpu, double seconds) {
+    }
+
+    private static Steady steady(ConfigurableApplicationContext app, RunCreator creator, JdbcClient writer,
+                                 ClickHouseClient clickHouse, MeterRegistry meters, EnvironmentProvisioning provisioning,
+                                 int runCount, int threads, long changes, String identity,
+                                 ReplicationLagByMinute lagBuckets) throws Exception {
         String envId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
                 .environment().id();
         DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
@@ -105,6 +188,7 @@ public final class RunsReplicationBench {
         String loadBefore = loadAverage();
         Map<String, Long> cpuBefore = cpu(writer);
         WRITER_CPU_NANOS.set(0);
+        java.time.Instant phaseStarted = java.time.Instant.now();
         Writes steady = write(creator, writer, envId, runCount, threads);
         Map<String, String> expected = postgresRuns(writer, envId);
         waitFor(() -> converged(clickHouse, envId, expected), Duration.ofMinutes(10));
@@ -129,6 +213,9 @@ public final class RunsReplicationBench {
                 + app.getEnvironment().getProperty("trigger-api.replication.insert.max-in-flight") + " inserts in flight");
         System.out.println("| metric | value |");
         System.out.println("|---|---|");
+        lagBuckets.mark("steady, replica identity " + identity);
+        System.out.printf("| task_runs replica identity | %s |%n", identity);
+        System.out.printf("| phase (UTC, for slicing a JFR recording) | %s → %s |%n", phaseStarted, java.time.Instant.now());
         System.out.printf("| load average (1/5/15 min) before / after steady | %s / %s |%n", loadBefore, loadAfter);
         System.out.printf("| **steady**: row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
         System.out.printf("| write phase (creates %.1f s + updates %.1f s) | %.1f s |%n", steady.createSeconds(),
@@ -140,57 +227,18 @@ public final class RunsReplicationBench {
                 changes / ((convergedAt - steady.startNanos()) / 1e9));
         System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
         System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
+        System.out.printf("| lag p50 / p99 of this phase alone (50 ms buckets) | %s / **%s** |%n", lagBuckets.lastP50(),
+                lagBuckets.lastP99());
         System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lagSamples);
         System.out.printf("| final state | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", expected.size());
         System.out.flush();
 
-        // Phase 2, catch-up: the same writes with the stream stopped, then how fast it drains the backlog.
-        String burstEnvId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
-                .environment().id();
-        replicator.stop();
-        Writes burst = write(creator, writer, burstEnvId, runCount, threads);
-        Map<String, String> burstExpected = postgresRuns(writer, burstEnvId);
-        Map<String, double[]> stagesBeforeDrain = stages(meters);
-        long drainStarted = System.nanoTime();
-        replicator.start();
-        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(2));
-        Map<String, Long> cpuBeforeDrain = cpu(writer);
-        waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
-        long drainedAt = System.nanoTime();
-        Map<String, Long> cpuDrain = minusCpu(cpu(writer), cpuBeforeDrain);
-        Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
-        String loadEnd = loadAverage();
-
-        double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
-        System.out.printf("| load average after catch-up | %s |%n", loadEnd);
-        System.out.printf("| **catch-up**: the same writes with replication stopped | %,d changes in %.1f s (%,.0f changes/s) |%n",
-                changes, burst.seconds(), changes / burst.seconds());
-        System.out.printf("| replication restarted → ClickHouse equal (engine start included) | %.2f s |%n",
-                (drainedAt - drainStarted) / 1e9);
-        System.out.printf("| replication throughput draining the backlog | **%,.0f changes/s** |%n", drainRate);
-        System.out.printf("| **ratio** replication throughput / steady PostgreSQL write rate | **%.2f×** |%n", drainRate / writeRate);
-        System.out.printf("| final state after catch-up | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", burstExpected.size());
-        System.out.println();
-        System.out.println("Stage times (runs_replication.stage): count, total s, mean ms per batch");
-        System.out.println("| stage | steady: count | total s | mean ms | catch-up: count | total s | mean ms |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-        for (String stage : stagesSteady.keySet()) {
-            double[] a = stagesSteady.get(stage);
-            double[] b = stagesDrain.getOrDefault(stage, new double[2]);
-            System.out.printf("| %s | %,.0f | %.2f | %.1f | %,.0f | %.2f | %.1f |%n", stage, a[0], a[1],
-                    a[0] == 0 ? 0 : a[1] * 1000 / a[0], b[0], b[1], b[0] == 0 ? 0 : b[1] * 1000 / b[0]);
+        for (Map.Entry<String, Long> group : cpuSteady.entrySet()) {
+            System.out.printf("| CPU: %s | %.1f s (%.2f ms per change) |%n", group.getKey(), group.getValue() / 1e9,
+                    group.getValue() / 1e6 / changes);
         }
-        System.out.println();
-        System.out.printf("CPU seconds by thread group (steady: first write → ClickHouse equal, %.1f s; catch-up: streaming → equal, %.1f s)%n",
-                (convergedAt - steady.startNanos()) / 1e9, (drainedAt - drainStarted) / 1e9);
-        System.out.println("| thread group | steady CPU s | catch-up CPU s |");
-        System.out.println("|---|---:|---:|");
-        java.util.Set<String> groups = new java.util.LinkedHashSet<>(cpuSteady.keySet());
-        groups.addAll(cpuDrain.keySet());
-        for (String group : groups) {
-            System.out.printf("| %s | %.1f | %.1f |%n", group, cpuSteady.getOrDefault(group, 0L) / 1e9,
-                    cpuDrain.getOrDefault(group, 0L) / 1e9);
-        }
+        System.out.flush();
+        return new Steady(writeRate, stagesSteady, cpuSteady, (convergedAt - steady.startNanos()) / 1e9);
     }
 
     private record Writes(long startNanos, long createdNanos, long endNanos) {

@@ -56,17 +56,31 @@ class ReplicationSetupValidationTest {
     }
 
     @Test
-    void replicaIdentityThatIsNotFullIsReportedWithItsFix() {
+    void replicaIdentityWithoutTheSortingKeyIsReportedWithItsFix() {
         ReplicationFixtures fixtures = new ReplicationFixtures(context);
-        fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY DEFAULT").update();
+        ReplicationSetupValidator validator = new ReplicationSetupValidator(fixtures.writer());
+        String fix = "CREATE UNIQUE INDEX IF NOT EXISTS task_runs_replica_identity ON public.task_runs "
+                + "(id, runtime_environment_id, created_at); ALTER TABLE public.task_runs REPLICA IDENTITY USING INDEX "
+                + "task_runs_replica_identity;";
         try {
-            assertThatThrownBy(() -> new ReplicationSetupValidator(fixtures.writer()).validate("task_runs_clickhouse", "t_x"))
+            fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY DEFAULT").update();
+            assertThatThrownBy(() -> validator.validate("task_runs_clickhouse", "t_x"))
                     .isInstanceOf(ReplicationSetupException.class)
                     .hasMessageContaining("replica identity DEFAULT")
-                    .hasMessageContaining("ALTER TABLE public.task_runs REPLICA IDENTITY FULL;");
-        } finally {
+                    .hasMessageContaining(fix);
+            // An identity index without the environment and creation time: deletes would lack the sorting key.
+            fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY USING INDEX task_runs_friendly_id_key").update();
+            assertThatThrownBy(() -> validator.validate("task_runs_clickhouse", "t_x"))
+                    .isInstanceOf(ReplicationSetupException.class)
+                    .hasMessageContaining("replica identity USING INDEX")
+                    .hasMessageContaining(fix);
+            // FULL carries the whole old row, the sorting key included: slower, but correct.
             fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY FULL").update();
+            validator.validate("task_runs_clickhouse", "t_x");
+        } finally {
+            fixtures.writer().sql("ALTER TABLE task_runs REPLICA IDENTITY USING INDEX task_runs_replica_identity").update();
         }
+        validator.validate("task_runs_clickhouse", "t_x");
     }
 
     @Test

@@ -76,6 +76,32 @@ class RunReplicationTest {
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
     }
 
+    /**
+     * Updates carry no old row image (replica identity index, V11), so a replicated value PostgreSQL had moved out of
+     * line (TOAST) would arrive as "unchanged" with no value. Values as long as the API allows must stay in the row and
+     * survive an update that does not touch them.
+     */
+    @Test
+    void longestKeysAndTagsSurviveAnUpdateThatDoesNotChangeThem() {
+        String envId = env.environment().id();
+        String id = ReplicationFixtures.create(creator, envId).id();
+        java.util.Random random = new java.util.Random(13);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        java.util.function.IntFunction<String> text = n -> random.ints(n, 0, alphabet.length())
+                .mapToObj(i -> String.valueOf(alphabet.charAt(i))).collect(java.util.stream.Collectors.joining());
+        String[] tags = new String[10];
+        for (int i = 0; i < tags.length; i++) {
+            tags[i] = text.apply(127);
+        }
+        fixtures.writer().sql("UPDATE task_runs SET idempotency_key = ?, concurrency_key = ?, tags = ? WHERE id = ?")
+                .params(text.apply(2048), text.apply(1024), tags, id).update();
+        assertThat(fixtures.writer().sql("SELECT pg_column_size(t.*) > 2032 FROM task_runs t WHERE id = ?").param(id)
+                .query(Boolean.class).single()).as("the row is past PostgreSQL's TOAST threshold").isTrue();
+        fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', attempt_number = 1 WHERE id = ?").param(id).update();
+
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+    }
+
     @Test
     void manyRunsWithSeveralUpdatesEachEndIdenticalInClickHouse() throws Exception {
         String envId = env.environment().id();

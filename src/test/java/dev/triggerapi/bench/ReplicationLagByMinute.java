@@ -1,0 +1,158 @@
+package dev.triggerapi.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+
+/**
+ * Commit → ClickHouse lag of the runs replication per interval of a load test or bench phase (issue 13: "report
+ * per-minute lag").
+ *
+ * <p>Reads the service's own {@code runs_replication.lag_ms} meter (one sample per replicated change). The load test
+ * gives it fixed buckets ({@link #SPRING_ARGS}); the Prometheus registry keeps bucket counts cumulative for the
+ * life of the process, so the difference of two snapshots is exactly the changes written to ClickHouse in between,
+ * and its p99 is known to the bucket's width (50 ms up to 2 s).
+ */
+final class ReplicationLagByMinute implements AutoCloseable {
+
+    private static final long[] BOUNDS_MS = LongStream.concat(LongStream.rangeClosed(1, 40).map(i -> i * 50),
+            LongStream.of(2_500, 3_000, 4_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000)).toArray();
+
+    /** Spring arguments that give the lag meter the buckets this report reads. */
+    static final List<String> SPRING_ARGS = List.of("--management.metrics.distribution.slo.runs_replication.lag_ms="
+            + LongStream.of(BOUNDS_MS).mapToObj(Long::toString).collect(Collectors.joining(",")));
+
+    private record Interval(String label, double seconds, long[] counts, long total) {
+    }
+
+    private final DistributionSummary lag;
+    private final List<Interval> intervals = new ArrayList<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "load-lag-minutes");
+        t.setDaemon(true);
+        return t;
+    });
+    private long[] lastCounts;
+    private long lastTotal;
+    private long lastNanos;
+    private int minute;
+    private final List<Interval> minutes = new ArrayList<>();
+
+    ReplicationLagByMinute(MeterRegistry registry) {
+        this.lag = registry.get("runs_replication.lag_ms").summary();
+        this.lastCounts = counts();
+        this.lastTotal = lag.count();
+        this.lastNanos = System.nanoTime();
+    }
+
+    /** Closes the interval that ran until now under {@code label}. */
+    synchronized void mark(String label) {
+        long[] now = counts();
+        long total = lag.count();
+        long nanos = System.nanoTime();
+        long[] diff = new long[now.length];
+        for (int i = 0; i < now.length; i++) {
+            diff[i] = now[i] - lastCounts[i];
+        }
+        intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, diff, total - lastTotal));
+        lastCounts = now;
+        lastTotal = total;
+        lastNanos = nanos;
+    }
+
+    /** From now on, closes an interval every minute ("minute 1", "minute 2", ...) until the next {@link #mark}. */
+    void everyMinute() {
+        ticker.scheduleAtFixedRate(() -> mark("minute " + (++minute)), 60, 60, TimeUnit.SECONDS);
+    }
+
+    /** Stops the minute ticks; the time since the last tick is closed as {@code label}. */
+    void stopMinutes(String label) {
+        ticker.shutdownNow();
+        mark(label);
+    }
+
+    /** p50 of the last closed interval. */
+    synchronized String lastP50() {
+        Interval last = intervals.get(intervals.size() - 1);
+        return percentile(last.counts(), last.total(), 0.50);
+    }
+
+    /** p99 of the last closed interval. */
+    synchronized String lastP99() {
+        Interval last = intervals.get(intervals.size() - 1);
+        return percentile(last.counts(), last.total(), 0.99);
+    }
+
+    /** Prints one row per interval and one for the intervals whose label starts with "minute". */
+    synchronized void print() {
+        System.out.println();
+        System.out.println("Replication lag commit → ClickHouse per interval (runs_replication.lag_ms, per change; "
+                + "p50/p99 = upper bound of the 50 ms bucket that holds it)");
+        System.out.println("| interval | seconds | changes written to ClickHouse | p50 | p99 | changes > 2 s |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        long[] whole = new long[BOUNDS_MS.length + 1];
+        long wholeTotal = 0;
+        double wholeSeconds = 0;
+        for (Interval interval : intervals) {
+            row(interval);
+            if (interval.label().startsWith("minute")) {
+                for (int i = 0; i < whole.length; i++) {
+                    whole[i] += interval.counts()[i];
+                }
+                wholeTotal += interval.total();
+                wholeSeconds += interval.seconds();
+            }
+        }
+        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal));
+    }
+
+    private static void row(Interval interval) {
+        long[] c = interval.counts();
+        long total = interval.total();
+        long over2s = total - c[39];
+        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) |%n", interval.label(), interval.seconds(), total,
+                percentile(c, total, 0.50), percentile(c, total, 0.99), over2s, total == 0 ? 0 : 100.0 * over2s / total);
+    }
+
+    /** The smallest bucket bound holding {@code q} of the samples ({@code counts} cumulative per bound). */
+    private static String percentile(long[] counts, long total, double q) {
+        if (total == 0) {
+            return "–";
+        }
+        long needed = (long) Math.ceil(q * total);
+        for (int i = 0; i < BOUNDS_MS.length; i++) {
+            if (counts[i] >= needed) {
+                return "≤ " + String.format("%,d", BOUNDS_MS[i]) + " ms";
+            }
+        }
+        return "> " + String.format("%,d", BOUNDS_MS[BOUNDS_MS.length - 1]) + " ms";
+    }
+
+    /** Cumulative counts at each bound, plus the total last. */
+    private long[] counts() {
+        CountAtBucket[] buckets = lag.takeSnapshot().histogramCounts();
+        long[] out = new long[BOUNDS_MS.length + 1];
+        for (int i = 0; i < BOUNDS_MS.length; i++) {
+            for (CountAtBucket b : buckets) {
+                if ((long) b.bucket() == BOUNDS_MS[i]) {
+                    out[i] = (long) b.count();
+                }
+            }
+        }
+        out[BOUNDS_MS.length] = lag.count();
+        return out;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}
