@@ -11,14 +11,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Checks, on the writer, what logical replication of {@code task_runs} needs, before anything streams:
  * {@code wal_level = logical}; the publication exists, covers the table and publishes inserts, updates and
  * deletes; the table's replica identity makes a delete carry the ClickHouse sorting key (an identity index over
- * those columns, migration V11, or FULL); an existing slot of that name uses {@code pgoutput}.
+ * those columns, migration V13, or FULL); an existing slot of that name uses {@code pgoutput}.
  * Every problem becomes a {@link ReplicationSetupException} entry with the SQL that fixes it.
  */
 final class ReplicationSetupValidator {
 
     static final String TABLE = "task_runs";
 
-    /** The replica identity index of migration V11. */
+    /** The replica identity index of migration V13. */
     static final String IDENTITY_INDEX = "task_runs_replica_identity";
 
     /** The PostgreSQL columns behind ClickHouse's sorting key, which a delete's old image must hold. */

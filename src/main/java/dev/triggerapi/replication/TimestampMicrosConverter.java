@@ -36,7 +36,7 @@ public final class TimestampMicrosConverter implements CustomConverter<SchemaBui
         if (column.isOptional()) {
             registration.register(schema.optional(), TimestampMicrosConverter::micros);
         } else {
-            // A delete's old image holds only the replica identity columns (V11): a NOT NULL column outside it arrives
+            // A delete's old image holds only the replica identity columns (V13): a NOT NULL column outside it arrives
             // as null and must still fill its required field. 0 stands for "not in this image", as Debezium's own
             // converters fall back to a type's zero value there; the stream reads only the key of a delete.
             registration.register(schema, value -> value == null ? ABSENT : micros(value));

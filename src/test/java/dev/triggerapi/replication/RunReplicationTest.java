@@ -77,7 +77,7 @@ class RunReplicationTest {
     }
 
     /**
-     * Updates carry no old row image (replica identity index, V11), so a replicated value PostgreSQL had moved out of
+     * Updates carry no old row image (replica identity index, V13), so a replicated value PostgreSQL had moved out of
      * line (TOAST) would arrive as "unchanged" with no value. Values as long as the API allows must stay in the row and
      * survive an update that does not touch them.
      */
