@@ -18,8 +18,8 @@ import org.springframework.stereotype.Service;
  * and the one promoted as current. Registration here deploys at once, so every deployment is DEPLOYED.
  *
  * <p>The list is read on the replica (a deployment a moment old may be missing from a page, as from any list);
- * the current deployment is read on the replica and re-checked on the writer before it is a 404. Keyset paging
- * with {@code JdbcClient}: the cursor is the last deployment's id and the next page starts strictly after it.
+ * the current deployment is read on the replica and re-checked on the writer before it is a 404, through the
+ * repository.
  */
 @Service
 class DeploymentReads {
@@ -29,10 +29,12 @@ class DeploymentReads {
     private static final String COLUMNS = "d.id, d.version, d.created_at";
 
     private final JdbcClient jdbc;
+    private final WorkerDeploymentRepository deployments;
     private final ReplicaFirstReader database;
 
-    DeploymentReads(JdbcClient jdbc, ReplicaFirstReader database) {
+    DeploymentReads(JdbcClient jdbc, WorkerDeploymentRepository deployments, ReplicaFirstReader database) {
         this.jdbc = jdbc;
+        this.deployments = deployments;
         this.database = database;
     }
 
@@ -43,6 +45,8 @@ class DeploymentReads {
      */
     DeploymentPage list(String environmentId, String after, int limit, Instant from, Instant to) {
         String afterId = after == null ? null : after.startsWith(ID_PREFIX) ? after.substring(ID_PREFIX.length()) : after;
+        // SQL is the point: a keyset page with optional time bounds (the cursor is the last deployment's id and the
+        // next page starts strictly after it).
         List<DeploymentItem> rows = database.onReplica(() -> jdbc.sql("SELECT " + COLUMNS + """
                          FROM worker_deployments d
                         WHERE d.runtime_environment_id = :env
@@ -63,17 +67,19 @@ class DeploymentReads {
 
     /** The promoted deployment (none in DEVELOPMENT, where the newest worker is current without a deployment). */
     Optional<DeploymentItem> current(String environmentId) {
-        return database.read(() -> jdbc.sql("SELECT " + COLUMNS + """
-                         FROM worker_deployment_promotions p JOIN worker_deployments d ON d.id = p.deployment_id
-                        WHERE p.runtime_environment_id = ?""")
-                .param(environmentId).query(DeploymentReads::item).optional()).value();
+        // Replica first, then the writer: a promotion a moment old must not answer 404.
+        return database.read(() -> deployments.findPromoted(environmentId)
+                .map(d -> item(d.id(), d.version(), d.createdAt()))).value();
     }
 
     private static DeploymentItem item(ResultSet rs, int n) throws SQLException {
-        String id = rs.getString("id");
-        Instant created = rs.getTimestamp("created_at").toInstant().truncatedTo(ChronoUnit.MILLIS);
+        return item(rs.getString("id"), rs.getString("version"), rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static DeploymentItem item(String id, String version, Instant createdAt) {
+        Instant created = createdAt.truncatedTo(ChronoUnit.MILLIS);
         return new DeploymentItem(ID_PREFIX + id, created, id.substring(0, Math.min(SHORT_CODE_LENGTH, id.length())),
-                rs.getString("version"), null, null, "DEPLOYED", created);
+                version, null, null, "DEPLOYED", created);
     }
 
     private static Timestamp timestamp(Instant instant) {

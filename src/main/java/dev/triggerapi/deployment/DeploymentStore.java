@@ -1,5 +1,6 @@
 package dev.triggerapi.deployment;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,13 +32,25 @@ import org.springframework.transaction.annotation.Transactional;
 class DeploymentStore {
 
     private final JdbcClient jdbc;
+    private final BackgroundWorkerRepository workers;
+    private final BackgroundWorkerTaskRepository tasks;
+    private final WorkerDeploymentRepository deployments;
+    private final WorkerDeploymentPromotionRepository promotions;
     private final WorkerTaskLookup lookup;
     private final DeclarativeSchedules schedules;
+    private final Clock clock;
 
-    DeploymentStore(JdbcClient jdbc, WorkerTaskLookup lookup, DeclarativeSchedules schedules) {
+    DeploymentStore(JdbcClient jdbc, BackgroundWorkerRepository workers, BackgroundWorkerTaskRepository tasks,
+                    WorkerDeploymentRepository deployments, WorkerDeploymentPromotionRepository promotions,
+                    WorkerTaskLookup lookup, DeclarativeSchedules schedules, Clock clock) {
         this.jdbc = jdbc;
+        this.workers = workers;
+        this.tasks = tasks;
+        this.deployments = deployments;
+        this.promotions = promotions;
         this.lookup = lookup;
         this.schedules = schedules;
+        this.clock = clock;
     }
 
     /**
@@ -67,18 +80,17 @@ class DeploymentStore {
     @Transactional
     Registration register(AuthenticatedEnvironment env, String version, List<DeclaredTask> tasks) {
         lockEnvironment(env.id());
-        Optional<String[]> existing = jdbc.sql("""
-                        SELECT id, friendly_id FROM background_workers WHERE runtime_environment_id = ? AND version = ?""")
-                .params(env.id(), version).query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional();
+        Optional<BackgroundWorker> existing = workers.findByEnvironmentIdAndVersion(env.id(), version);
         if (existing.isPresent()) {
-            return replay(env, version, existing.get()[0], existing.get()[1], tasks);
+            return replay(env, version, existing.get().id(), existing.get().friendlyId(), tasks);
         }
 
-        String workerId = Ids.newId();
-        String friendlyId = "worker_" + workerId;
-        jdbc.sql("INSERT INTO background_workers (id, friendly_id, runtime_environment_id, version) VALUES (?, ?, ?, ?)")
-                .params(workerId, friendlyId, env.id(), version).update();
+        // Flushed at once: the bulk inserts below reference the row through JDBC, outside Hibernate's flush order.
+        BackgroundWorker worker = workers.saveAndFlush(new BackgroundWorker(Ids.newId(), env.id(), version));
+        String workerId = worker.id();
+        String friendlyId = worker.friendlyId();
         Map<String, String> queueIds = upsertQueues(env.id(), tasks);
+        // SQL is the point: one statement per registration however many queues and tasks it declares (unnest).
         jdbc.sql("""
                         INSERT INTO background_worker_queues (worker_id, queue_id)
                         SELECT ?, q FROM unnest(?::text[]) AS q""")
@@ -103,10 +115,7 @@ class DeploymentStore {
                 .update();
         boolean development = env.type() == EnvironmentType.DEVELOPMENT;
         if (!development) {
-            jdbc.sql("""
-                            INSERT INTO worker_deployments (id, runtime_environment_id, worker_id, version)
-                            VALUES (?, ?, ?, ?)""")
-                    .params(Ids.newId(), env.id(), workerId, version).update();
+            deployments.save(new WorkerDeployment(Ids.newId(), env.id(), worker, version));
         }
         if (development) {
             // The new worker is current: its declared schedules replace the environment's, in this transaction.
@@ -155,27 +164,17 @@ class DeploymentStore {
     @Transactional
     Promotion promote(AuthenticatedEnvironment env, String version) {
         lockEnvironment(env.id());
-        Optional<String[]> deployment = jdbc.sql("""
-                        SELECT d.id, d.worker_id, w.friendly_id
-                        FROM worker_deployments d JOIN background_workers w ON w.id = d.worker_id
-                        WHERE d.runtime_environment_id = ? AND d.version = ?""")
-                .params(env.id(), version)
-                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).optional();
-        if (deployment.isEmpty()) {
-            throw ApiException.notFound("No deployment with version '" + version + "' in this environment.");
-        }
-        String deploymentId = deployment.get()[0];
-        String workerId = deployment.get()[1];
-        jdbc.sql("""
-                        INSERT INTO worker_deployment_promotions (runtime_environment_id, deployment_id, worker_id)
-                        VALUES (?, ?, ?)
-                        ON CONFLICT (runtime_environment_id) DO UPDATE
-                            SET deployment_id = EXCLUDED.deployment_id, worker_id = EXCLUDED.worker_id,
-                                promoted_at = clock_timestamp()""")
-                .params(env.id(), deploymentId, workerId).update();
+        WorkerDeployment deployment = deployments.findWithWorker(env.id(), version).orElseThrow(() ->
+                ApiException.notFound("No deployment with version '" + version + "' in this environment."));
+        String workerId = deployment.worker().id();
+        // Read-then-write is safe: the environment's deployment lock is held.
+        WorkerDeploymentPromotion promotion = promotions.findById(env.id())
+                .orElseGet(() -> new WorkerDeploymentPromotion(env.id()));
+        promotion.promote(deployment, clock.instant());
+        promotions.save(promotion);
         // Declarative schedules follow the promoted version, committed with the promotion.
         schedules.replace(env.id(), env.type(), declaredSchedulesOf(workerId));
-        return new Promotion(workerId, deployment.get()[2], nextGeneration(), tasksOf(workerId),
+        return new Promotion(workerId, deployment.worker().friendlyId(), nextGeneration(), tasksOf(workerId),
                 lookup.workerQueues(env.id(), workerId));
     }
 
@@ -185,6 +184,7 @@ class DeploymentStore {
         tasks.forEach(t -> limits.put(t.queueName(), t.concurrencyLimit()));
         List<String> names = new ArrayList<>(limits.keySet());
         names.sort(Comparator.naturalOrder()); // a stable order keeps concurrent upserts of shared queues deadlock-free
+        // SQL is the point: one idempotent upsert (ON CONFLICT ... RETURNING) for all the declared queues.
         return jdbc.sql("""
                         INSERT INTO task_queues (id, runtime_environment_id, name, concurrency_limit)
                         SELECT id, ?, name, lim FROM unnest(?::text[], ?::text[], ?::int[]) AS q(id, name, lim)
@@ -199,23 +199,14 @@ class DeploymentStore {
     }
 
     private Map<String, TaskMetadata> tasksOf(String workerId) {
-        return jdbc.sql("""
-                        SELECT t.slug, t.ttl, t.trigger_source, t.queue_id, q.name AS queue_name
-                        FROM background_worker_tasks t LEFT JOIN task_queues q ON q.id = t.queue_id
-                        WHERE t.worker_id = ? ORDER BY t.slug""")
-                .param(workerId)
-                .query((rs, n) -> Map.entry(rs.getString("slug"), WorkerTaskLookup.metadata(rs))).stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+        Map<String, TaskMetadata> bySlug = new LinkedHashMap<>();
+        tasks.findAllOnWorker(workerId).forEach(task -> bySlug.put(task.slug(), task.metadata()));
+        return bySlug;
     }
 
     private List<DeclaredSchedule> declaredSchedulesOf(String workerId) {
-        return jdbc.sql("""
-                        SELECT slug, schedule_cron, schedule_timezone, schedule_environments FROM background_worker_tasks
-                        WHERE worker_id = ? AND schedule_cron IS NOT NULL ORDER BY slug""")
-                .param(workerId)
-                .query((rs, n) -> new DeclaredSchedule(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4) == null ? null : List.of(rs.getString(4).split(","))))
-                .list();
+        return tasks.findByWorkerIdAndScheduleCronIsNotNullOrderBySlug(workerId).stream()
+                .map(BackgroundWorkerTask::declaredSchedule).toList();
     }
 
     private static Set<DeclaredSchedule> declaredSchedules(List<DeclaredTask> tasks) {
@@ -227,11 +218,13 @@ class DeploymentStore {
     }
 
     private void lockEnvironment(String environmentId) {
+        // SQL is the point: a transaction-scoped advisory lock, there being no row to lock for "the environment's workers".
         jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('trigger-api:deployments:' || ?, 0))")
                 .param(environmentId).query((rs, n) -> 1).single();
     }
 
     private long nextGeneration() {
+        // A sequence has no repository.
         return jdbc.sql("SELECT nextval('task_meta_generation')").query(Long.class).single();
     }
 }

@@ -3,7 +3,6 @@ package dev.triggerapi.environment;
 import java.util.Optional;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Resolves a secret API key ({@code Authorization: Bearer tr_...}) to its environment. Any of the environment's
@@ -11,12 +10,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public class ApiKeyAuthenticator {
 
-    private final JdbcClient jdbc;
+    private final EnvironmentSecretKeyRepository keys;
     private final HashedSecretResolver<AuthenticatedEnvironment> resolver;
 
-    ApiKeyAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader, CredentialRevocations revocations,
+    ApiKeyAuthenticator(EnvironmentSecretKeyRepository keys, ReplicaFirstReader reader, CredentialRevocations revocations,
                         CredentialProperties settings) {
-        this.jdbc = jdbc;
+        this.keys = keys;
         this.resolver = new HashedSecretResolver<>(reader, this::lookup, revocations, settings.cacheTtl());
     }
 
@@ -24,19 +23,11 @@ public class ApiKeyAuthenticator {
         return resolver.resolve(secretKey);
     }
 
+    /** Runs inside the resolver's replica (then writer) transaction; one statement (key, environment, project). */
     private Optional<AuthenticatedEnvironment> lookup(byte[] hash) {
-        return jdbc.sql("""
-                        SELECT k.key_hash, e.id, e.slug, e.type, p.id AS project_id, p.external_ref, p.organization_id
-                        FROM environment_secret_keys k
-                        JOIN runtime_environments e ON e.id = k.runtime_environment_id
-                        JOIN projects p ON p.id = e.project_id
-                        WHERE k.key_hash = ? AND k.revoked_at IS NULL""")
-                .param(hash)
-                .query((rs, n) -> SecretHashing.matches(hash, rs.getBytes("key_hash"))
-                        ? Optional.of(new AuthenticatedEnvironment(rs.getString("id"), rs.getString("slug"),
-                        EnvironmentType.valueOf(rs.getString("type")), rs.getString("project_id"),
-                        rs.getString("external_ref"), rs.getString("organization_id")))
-                        : Optional.<AuthenticatedEnvironment>empty())
-                .stream().flatMap(Optional::stream).findFirst();
+        return keys.findActiveByHash(hash).stream()
+                .filter(key -> SecretHashing.matches(hash, key.keyHash()))
+                .map(key -> key.environment().authenticated())
+                .findFirst();
     }
 }

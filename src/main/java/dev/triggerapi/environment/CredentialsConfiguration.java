@@ -1,5 +1,6 @@
 package dev.triggerapi.environment;
 
+import java.time.Clock;
 import java.util.concurrent.Executors;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
@@ -60,26 +61,36 @@ class CredentialsConfiguration {
     }
 
     @Bean
-    ApiKeyAuthenticator apiKeyAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader,
+    ApiKeyAuthenticator apiKeyAuthenticator(EnvironmentSecretKeyRepository keys, ReplicaFirstReader reader,
                                             CredentialRevocations revocations, CredentialProperties settings) {
-        return new ApiKeyAuthenticator(jdbc, reader, revocations, settings);
+        return new ApiKeyAuthenticator(keys, reader, revocations, settings);
     }
 
     @Bean
-    WorkerTokenAuthenticator workerTokenAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader,
+    WorkerTokenAuthenticator workerTokenAuthenticator(WorkerGroupTokenRepository tokens, ReplicaFirstReader reader,
                                                       CredentialRevocations revocations, CredentialProperties settings) {
-        return new WorkerTokenAuthenticator(jdbc, reader, revocations, settings);
+        return new WorkerTokenAuthenticator(tokens, reader, revocations, settings);
     }
 
     @Bean
-    EnvironmentProvisioning environmentProvisioning(JdbcClient jdbc, SecretKeyCipher cipher,
-                                                    CredentialRevocations revocations) {
-        return new EnvironmentProvisioning(jdbc, cipher, revocations);
+    EnvironmentRepositories environmentRepositories(OrganizationRepository organizations, ProjectRepository projects,
+                                                    RuntimeEnvironmentRepository environments,
+                                                    EnvironmentSecretKeyRepository secretKeys,
+                                                    WorkerGroupRepository workerGroups,
+                                                    WorkerGroupTokenRepository workerTokens) {
+        return new EnvironmentRepositories(organizations, projects, environments, secretKeys, workerGroups, workerTokens);
     }
 
     @Bean
-    EnvironmentSecretKeys environmentSecretKeys(JdbcClient jdbc, ReplicaFirstReader reader, SecretKeyCipher cipher,
+    EnvironmentProvisioning environmentProvisioning(EnvironmentRepositories repositories, JdbcClient jdbc,
+                                                    SecretKeyCipher cipher, CredentialRevocations revocations,
+                                                    Clock clock) {
+        return new EnvironmentProvisioning(repositories, jdbc, cipher, revocations, clock);
+    }
+
+    @Bean
+    EnvironmentSecretKeys environmentSecretKeys(EnvironmentSecretKeyRepository keys, ReplicaFirstReader reader, SecretKeyCipher cipher,
                                                 CredentialRevocations revocations, CredentialProperties settings) {
-        return new EncryptedSecretKeys(jdbc, reader, cipher, revocations, settings);
+        return new EncryptedSecretKeys(keys, reader, cipher, revocations, settings);
     }
 }

@@ -9,21 +9,20 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** {@link EnvironmentSecretKeys} over {@code environment_secret_keys}, decrypting with the configured KEK. */
 final class EncryptedSecretKeys implements EnvironmentSecretKeys {
 
     private static final Logger log = LoggerFactory.getLogger(EncryptedSecretKeys.class);
 
-    private final JdbcClient jdbc;
+    private final EnvironmentSecretKeyRepository keys;
     private final ReplicaFirstReader reader;
     private final SecretKeyCipher cipher;
     private final Cache<String, List<ActiveSecretKey>> byEnvironment;
 
-    EncryptedSecretKeys(JdbcClient jdbc, ReplicaFirstReader reader, SecretKeyCipher cipher,
+    EncryptedSecretKeys(EnvironmentSecretKeyRepository keys, ReplicaFirstReader reader, SecretKeyCipher cipher,
                         CredentialRevocations revocations, CredentialProperties settings) {
-        this.jdbc = jdbc;
+        this.keys = keys;
         this.reader = reader;
         this.cipher = cipher;
         this.byEnvironment = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(settings.cacheTtl()).build();
@@ -38,32 +37,23 @@ final class EncryptedSecretKeys implements EnvironmentSecretKeys {
     }
 
     private List<ActiveSecretKey> load(String environmentId) {
-        record Row(String id, byte[] ciphertext, String encryptionKeyId, java.time.Instant createdAt) {
-        }
-        List<Row> rows = jdbc.sql("""
-                        SELECT id, key_ciphertext, encryption_key_id, created_at FROM environment_secret_keys
-                        WHERE runtime_environment_id = ? AND revoked_at IS NULL AND key_ciphertext IS NOT NULL
-                        ORDER BY created_at DESC, id DESC""")
-                .param(environmentId)
-                .query((rs, n) -> new Row(rs.getString("id"), rs.getBytes("key_ciphertext"),
-                        rs.getString("encryption_key_id"), rs.getTimestamp("created_at").toInstant()))
-                .list();
-        List<ActiveSecretKey> keys = new ArrayList<>(rows.size());
-        for (Row row : rows) {
+        List<EnvironmentSecretKey> rows = keys.findDecryptable(environmentId);
+        List<ActiveSecretKey> active = new ArrayList<>(rows.size());
+        for (EnvironmentSecretKey row : rows) {
             if (!row.encryptionKeyId().equals(cipher.keyId())) {
                 log.warn("Secret key {} of environment {} was encrypted with {} but this instance has {}: check "
                         + "SECRET_KEY_ENCRYPTION_KEY", row.id(), environmentId, row.encryptionKeyId(), cipher.keyId());
                 continue;
             }
             try {
-                keys.add(new ActiveSecretKey(row.id(), cipher.open(row.ciphertext(), associatedData(environmentId, row.id())),
+                active.add(new ActiveSecretKey(row.id(), cipher.open(row.keyCiphertext(), associatedData(environmentId, row.id())),
                         row.createdAt()));
             } catch (GeneralSecurityException e) {
                 log.warn("Secret key {} of environment {} does not decrypt ({}); skipped", row.id(), environmentId,
                         e.getClass().getSimpleName());
             }
         }
-        return List.copyOf(keys);
+        return List.copyOf(active);
     }
 
     /** Binds a ciphertext to its row. */

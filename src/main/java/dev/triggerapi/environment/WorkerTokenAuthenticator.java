@@ -3,7 +3,6 @@ package dev.triggerapi.environment;
 import java.util.Optional;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Resolves a runner's worker-group token ({@code Authorization: Bearer tr_wgt_...}) to its worker group. Any of
@@ -11,12 +10,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public class WorkerTokenAuthenticator {
 
-    private final JdbcClient jdbc;
+    private final WorkerGroupTokenRepository tokens;
     private final HashedSecretResolver<AuthenticatedWorkerGroup> resolver;
 
-    WorkerTokenAuthenticator(JdbcClient jdbc, ReplicaFirstReader reader, CredentialRevocations revocations,
+    WorkerTokenAuthenticator(WorkerGroupTokenRepository tokens, ReplicaFirstReader reader, CredentialRevocations revocations,
                              CredentialProperties settings) {
-        this.jdbc = jdbc;
+        this.tokens = tokens;
         this.resolver = new HashedSecretResolver<>(reader, this::lookup, revocations, settings.cacheTtl());
     }
 
@@ -24,16 +23,12 @@ public class WorkerTokenAuthenticator {
         return resolver.resolve(token);
     }
 
+    /** Runs inside the resolver's replica (then writer) transaction; one statement (token and group). */
     private Optional<AuthenticatedWorkerGroup> lookup(byte[] hash) {
-        return jdbc.sql("""
-                        SELECT t.token_hash, g.id, g.name
-                        FROM worker_group_tokens t JOIN worker_groups g ON g.id = t.worker_group_id
-                        WHERE t.token_hash = ? AND t.revoked_at IS NULL""")
-                .param(hash)
-                .query((rs, n) -> SecretHashing.matches(hash, rs.getBytes("token_hash"))
-                        ? Optional.of(new AuthenticatedWorkerGroup(rs.getString("id"), rs.getString("name")))
-                        : Optional.<AuthenticatedWorkerGroup>empty())
-                .stream().flatMap(Optional::stream).findFirst();
+        return tokens.findActiveByHash(hash).stream()
+                .filter(token -> SecretHashing.matches(hash, token.tokenHash()))
+                .map(token -> new AuthenticatedWorkerGroup(token.workerGroup().id(), token.workerGroup().name()))
+                .findFirst();
     }
 
     /**

@@ -21,14 +21,16 @@ public class PacketStore {
     public static final String STORE_PAYLOAD_TYPE = "application/store";
 
     private final JdbcClient jdbc;
+    private final PayloadPacketRepository packets;
     private final ReplicaFirstReader reader;
     private final PacketUrlSigner signer;
     private final PacketProperties properties;
     private final Clock clock;
 
-    PacketStore(JdbcClient jdbc, ReplicaFirstReader reader, PacketUrlSigner signer, PacketProperties properties,
-                Clock clock) {
+    PacketStore(JdbcClient jdbc, PayloadPacketRepository packets, ReplicaFirstReader reader, PacketUrlSigner signer,
+                PacketProperties properties, Clock clock) {
         this.jdbc = jdbc;
+        this.packets = packets;
         this.reader = reader;
         this.signer = signer;
         this.properties = properties;
@@ -47,12 +49,13 @@ public class PacketStore {
 
     /** Whether the packet is stored (replica first; a packet uploaded a moment ago is re-checked on the writer). */
     public boolean exists(String environmentId, String path) {
-        return reader.read(() -> jdbc.sql("SELECT 1 FROM payload_packets WHERE runtime_environment_id = ? AND path = ?")
-                .params(environmentId, path).query(Integer.class).optional()).value().isPresent();
+        PayloadPacket.Key key = new PayloadPacket.Key(environmentId, path);
+        return reader.read(() -> Optional.of(key).filter(packets::existsById)).value().isPresent();
     }
 
     @Transactional
     void save(String environmentId, String path, byte[] content, String contentType) {
+        // SQL is the point: an upload may be repeated or race another to the same path; one atomic upsert.
         jdbc.sql("""
                         INSERT INTO payload_packets (runtime_environment_id, path, content, content_type, size_bytes)
                         VALUES (?, ?, ?, ?, ?)
@@ -63,10 +66,8 @@ public class PacketStore {
     }
 
     Optional<StoredPacket> load(String environmentId, String path) {
-        return reader.read(() -> jdbc.sql("""
-                        SELECT content, content_type FROM payload_packets WHERE runtime_environment_id = ? AND path = ?""")
-                .params(environmentId, path)
-                .query((rs, n) -> new StoredPacket(rs.getBytes(1), rs.getString(2))).optional()).value();
+        return reader.read(() -> packets.findById(new PayloadPacket.Key(environmentId, path))
+                .map(packet -> new StoredPacket(packet.content(), packet.contentType()))).value();
     }
 
     private String url(String token) {

@@ -13,6 +13,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class IdempotencyKeyRelease {
 
+    // SQL is the point: one conditional UPDATE that clears the key on whichever run holds it.
     private final JdbcClient jdbc;
 
     IdempotencyKeyRelease(JdbcClient jdbc) {

@@ -16,6 +16,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class ReplayableRuns {
 
+    // Runs are not JPA entities (their writes are conditional SQL); one row read.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
 

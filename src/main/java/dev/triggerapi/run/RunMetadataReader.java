@@ -16,6 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class RunMetadataReader {
 
+    // Runs are not JPA entities (their writes are conditional SQL); one column read.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final JsonMapper json;

@@ -26,6 +26,7 @@ public class RunMetadataUpdater {
     private static final String JSON = "application/json";
     private static final String SUPER_JSON = "application/super+json";
 
+    // SQL is the point: read-modify-write under FOR UPDATE, then one UPDATE ... RETURNING.
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final ApplicationEventPublisher events;

@@ -19,6 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class RunRescheduler {
 
+    // SQL is the point: the run row is locked (FOR UPDATE) and moved by RunStateWriter's conditional UPDATE.
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
     private final Clock clock;

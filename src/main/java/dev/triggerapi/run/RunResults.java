@@ -29,6 +29,7 @@ public class RunResults {
     private static final String COLUMNS = """
             friendly_id, task_identifier, status, output, output_type, error::text AS error, started_at, completed_at""";
 
+    // Runs are not JPA entities (their writes are conditional SQL); windowed reads of finished runs.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final JsonMapper json;

@@ -27,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class RunRetrieval {
 
+    // Runs are not JPA entities (their writes are conditional SQL); one joined read of the run and its snapshot.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final PacketStore packets;

@@ -23,6 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class RunStateWriter {
 
+    // SQL is the point: compare-and-set transitions (UPDATE ... WHERE status = ... RETURNING).
     private final JdbcClient jdbc;
     private final SnapshotAppender snapshots;
     private final ApplicationEventPublisher events;

@@ -43,6 +43,7 @@ class RunSweeper implements SmartLifecycle {
     /** A sweep transaction found the sweeper paused ({@link SweeperPause}) and changed nothing. */
     private static final int PAUSED = -1;
 
+    // SQL is the point: bulk sweeps that claim due rows with FOR UPDATE SKIP LOCKED.
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
     private final RunEngineProperties settings;

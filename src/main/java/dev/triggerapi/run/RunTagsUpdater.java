@@ -24,6 +24,7 @@ public class RunTagsUpdater {
 
     static final int MAX_TAG_LENGTH = 128;
 
+    // SQL is the point: array merge under the row lock in one UPDATE ... RETURNING.
     private final JdbcClient jdbc;
     private final ApplicationEventPublisher events;
     private final RunWriteLimits limits;

@@ -49,6 +49,7 @@ class ScheduleFirer {
     static final String PAYLOAD_TYPE = "application/super+json";
     private static final int UPCOMING = 5;
 
+    // SQL is the point: due schedules are claimed with FOR UPDATE SKIP LOCKED so instances never fire one twice.
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final RunCreator runs;

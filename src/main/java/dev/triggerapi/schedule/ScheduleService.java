@@ -31,6 +31,7 @@ public class ScheduleService {
     private static final int MAX_PAGE_SIZE = 100;
 
     private final TaskScheduleRepository schedules;
+    // SQL is the point: the imperative create is one idempotent upsert (ON CONFLICT on the deduplication key).
     private final JdbcClient jdbc;
     private final ReplicaFirstReader database;
     private final Clock clock;

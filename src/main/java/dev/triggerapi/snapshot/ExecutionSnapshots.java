@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class ExecutionSnapshots {
 
+    // Runs and snapshots are not JPA entities: their tables are written by conditional SQL (see RunStateWriter).
     private final JdbcClient jdbc;
 
     public ExecutionSnapshots(JdbcClient jdbc) {

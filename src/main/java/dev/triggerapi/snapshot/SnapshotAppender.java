@@ -20,6 +20,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class SnapshotAppender {
 
+    // SQL is the point: append-only snapshots with a per-run sequence bumped by UPDATE ... RETURNING.
     private final JdbcClient jdbc;
 
     public SnapshotAppender(JdbcClient jdbc) {

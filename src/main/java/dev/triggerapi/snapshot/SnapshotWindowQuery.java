@@ -52,6 +52,7 @@ public final class SnapshotWindowQuery {
      * @throws SnapshotAnchorNotFoundException when the anchor is not visible there for that run (and scope)
      */
     public SnapshotsSince read(JdbcClient db, SnapshotsSinceRequest request, int limit) {
+        // SQL is the point: anchor lookup and window in one statement, on whichever pool the caller chose.
         boolean scoped = request.environmentScope() != null;
         boolean group = request.workerGroupId() != null;
         JdbcClient.StatementSpec statement = db.sql(scoped ? (group ? SCOPED_GROUP : SCOPED) : (group ? GROUP : UNSCOPED))

@@ -43,6 +43,7 @@ public class SnapshotsSinceReader implements AutoCloseable {
     static final String MISS_COUNTER = "run_engine.snapshots_since.replica_miss";
     private static final Logger log = LoggerFactory.getLogger(SnapshotsSinceReader.class);
 
+    // SQL is the point: the snapshots-since window is one anchored, limited statement on a pool of its own.
     private final JdbcClient replica;
     private final JdbcClient primary;
     private final SnapshotWindowQuery query = new SnapshotWindowQuery();

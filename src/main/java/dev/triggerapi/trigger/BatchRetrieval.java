@@ -23,11 +23,13 @@ class BatchRetrieval {
     private static final String COMPLETED = "COMPLETED";
 
     private final JdbcClient jdbc;
+    private final TaskRunBatchRepository batches;
     private final ReplicaFirstReader reader;
     private final RunResults results;
 
-    BatchRetrieval(JdbcClient jdbc, ReplicaFirstReader reader, RunResults results) {
+    BatchRetrieval(JdbcClient jdbc, TaskRunBatchRepository batches, ReplicaFirstReader reader, RunResults results) {
         this.jdbc = jdbc;
+        this.batches = batches;
         this.reader = reader;
         this.results = results;
     }
@@ -59,6 +61,7 @@ class BatchRetrieval {
 
     private Optional<RetrievedBatch> retrieveIn(String environmentId, String batchFriendlyId) {
         return find(environmentId, batchFriendlyId).map(batch -> {
+            // task_runs belongs to the run feature, which reads and writes it with JdbcClient.
             List<RunRef> runs = jdbc.sql("""
                             SELECT friendly_id, created_at FROM task_runs WHERE batch_id = ? AND runtime_environment_id = ?
                             ORDER BY batch_index NULLS LAST, created_at, id""")
@@ -79,13 +82,8 @@ class BatchRetrieval {
     }
 
     private Optional<Batch> find(String environmentId, String friendlyId) {
-        return jdbc.sql("""
-                        SELECT id, friendly_id, run_count, sealed, idempotency_key, created_at FROM task_run_batches
-                        WHERE friendly_id = ? AND runtime_environment_id = ?""")
-                .params(friendlyId, environmentId)
-                .query((rs, n) -> new Batch(rs.getString("id"), rs.getString("friendly_id"), rs.getInt("run_count"),
-                        rs.getBoolean("sealed"), rs.getString("idempotency_key"), rs.getTimestamp("created_at").toInstant()))
-                .optional();
+        return batches.findByEnvironmentIdAndFriendlyId(environmentId, friendlyId).map(batch -> new Batch(batch.id(),
+                batch.friendlyId(), batch.runCount(), batch.isSealed(), batch.idempotencyKey(), batch.createdAt()));
     }
 
     private static Instant millis(Instant instant) {

@@ -6,7 +6,6 @@ import java.util.List;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -14,11 +13,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class BatchStore {
 
-    private final JdbcClient jdbc;
+    private final TaskRunBatchRepository batches;
     private final RunCreator runs;
 
-    BatchStore(JdbcClient jdbc, RunCreator runs) {
-        this.jdbc = jdbc;
+    BatchStore(TaskRunBatchRepository batches, RunCreator runs) {
+        this.batches = batches;
         this.runs = runs;
     }
 
@@ -28,10 +27,7 @@ class BatchStore {
 
     @Transactional
     List<CreatedRun> create(String environmentId, String batchId, List<NewRun> newRuns) {
-        jdbc.sql("""
-                        INSERT INTO task_run_batches (id, friendly_id, runtime_environment_id, run_count)
-                        VALUES (?, ?, ?, ?)""")
-                .params(batchId, friendlyId(batchId), environmentId, newRuns.size()).update();
+        batches.save(TaskRunBatch.sealed(batchId, environmentId, newRuns.size()));
         List<CreatedRun> created = new ArrayList<>(newRuns.size());
         for (NewRun run : newRuns) {
             created.add(runs.createInCurrentTransaction(run));

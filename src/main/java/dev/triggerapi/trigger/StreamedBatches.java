@@ -37,14 +37,16 @@ import tools.jackson.databind.json.JsonMapper;
 class StreamedBatches {
 
     private final JdbcClient jdbc;
+    private final TaskRunBatchRepository batches;
     private final TransactionTemplate writer;
     private final TriggerService triggers;
     private final RunCreator runs;
     private final JsonMapper json;
 
-    StreamedBatches(JdbcClient jdbc, TransactionTemplate writer, TriggerService triggers, RunCreator runs,
-                    JsonMapper json) {
+    StreamedBatches(JdbcClient jdbc, TaskRunBatchRepository batches, TransactionTemplate writer,
+                    TriggerService triggers, RunCreator runs, JsonMapper json) {
         this.jdbc = jdbc;
+        this.batches = batches;
         this.writer = writer;
         this.triggers = triggers;
         this.runs = runs;
@@ -56,6 +58,7 @@ class StreamedBatches {
         String key = request.idempotencyKey() == null || request.idempotencyKey().isBlank() ? null : request.idempotencyKey();
         return writer.execute(status -> {
             String id = Ids.newId();
+            // SQL is the point: the idempotent insert (ON CONFLICT DO NOTHING) is atomic against a concurrent create.
             Optional<String> inserted = jdbc.sql("""
                             INSERT INTO task_run_batches (id, friendly_id, runtime_environment_id, run_count, sealed, idempotency_key)
                             VALUES (?, ?, ?, ?, false, ?)
@@ -66,13 +69,9 @@ class StreamedBatches {
             if (inserted.isPresent()) {
                 return new Created(inserted.get(), request.runCount(), false);
             }
-            return jdbc.sql("""
-                            SELECT friendly_id, run_count, sealed FROM task_run_batches
-                            WHERE runtime_environment_id = ? AND idempotency_key = ?""")
-                    .params(env.id(), key)
-                    // An unsealed batch is not "cached": the SDK must still stream its items (deduplicated).
-                    .query((rs, n) -> new Created(rs.getString(1), rs.getInt(2), rs.getBoolean(3)))
-                    .single();
+            // An unsealed batch is not "cached": the SDK must still stream its items (deduplicated).
+            TaskRunBatch existing = batches.findByEnvironmentIdAndIdempotencyKey(env.id(), key).orElseThrow();
+            return new Created(existing.friendlyId(), existing.runCount(), existing.isSealed());
         });
     }
 
@@ -97,7 +96,8 @@ class StreamedBatches {
             }
         }
         return writer.execute(status -> {
-            jdbc.sql("SELECT 1 FROM task_run_batches WHERE id = ? FOR UPDATE").param(batch.id).query(Integer.class).single();
+            TaskRunBatch locked = batches.findForUpdate(batch.id).orElseThrow();
+            // task_runs belongs to the run feature, which writes it with JdbcClient.
             Set<Integer> existing = new HashSet<>(jdbc.sql(
                             "SELECT batch_index FROM task_runs WHERE batch_id = ? AND batch_index IS NOT NULL")
                     .param(batch.id).query(Integer.class).list());
@@ -113,16 +113,15 @@ class StreamedBatches {
             }
             boolean sealed = existing.size() >= batch.runCount;
             if (sealed) {
-                jdbc.sql("UPDATE task_run_batches SET sealed = true WHERE id = ? AND NOT sealed").param(batch.id).update();
+                locked.seal();
             }
             return new ItemsResult(batchFriendlyId, accepted, deduplicated, sealed);
         });
     }
 
     private Optional<Batch> findBatch(AuthenticatedEnvironment env, String friendlyId) {
-        return jdbc.sql("SELECT id, run_count FROM task_run_batches WHERE friendly_id = ? AND runtime_environment_id = ?")
-                .params(friendlyId, env.id())
-                .query((rs, n) -> new Batch(rs.getString(1), rs.getInt(2))).optional();
+        return batches.findByEnvironmentIdAndFriendlyId(env.id(), friendlyId)
+                .map(batch -> new Batch(batch.id(), batch.runCount()));
     }
 
     private List<StreamedBatchItem> readItems(InputStream body, int runCount) throws IOException {

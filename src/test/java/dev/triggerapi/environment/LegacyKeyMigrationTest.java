@@ -3,6 +3,9 @@ package dev.triggerapi.environment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.EntityManagerFactory;
 
 import dev.triggerapi.datasource.ReplicaCircuitBreaker;
 import dev.triggerapi.datasource.ReplicaFirstReader;
@@ -17,7 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.data.jpa.repository.support.JpaRepositoryFactory;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.springframework.orm.jpa.vendor.HibernateJpaVendorAdapter;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -36,9 +44,13 @@ class LegacyKeyMigrationTest {
     StringRedisTemplate redis;
 
     private final String database = "legacy_keys_" + Ids.newId();
+    private EntityManagerFactory closeAfterTest;
 
     @AfterEach
     void dropScratchDatabase() {
+        if (closeAfterTest != null) {
+            closeAfterTest.close();
+        }
         mainDatabase.sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").update();
     }
 
@@ -62,23 +74,49 @@ class LegacyKeyMigrationTest {
 
         Flyway.configure().dataSource(scratch).locations("classpath:db/migration").load().migrate();
 
-        ReplicaFirstReader reader = new ReplicaFirstReader(new DataSourceTransactionManager(scratch),
+        // The feature's own entities and repositories over the scratch database (its own persistence unit), so
+        // the production classes read the migrated rows; Hibernate validates the entities against the schema.
+        LocalContainerEntityManagerFactoryBean persistenceUnit = new LocalContainerEntityManagerFactoryBean();
+        persistenceUnit.setDataSource(scratch);
+        persistenceUnit.setPackagesToScan("dev.triggerapi.environment");
+        persistenceUnit.setJpaVendorAdapter(new HibernateJpaVendorAdapter());
+        persistenceUnit.setJpaPropertyMap(Map.of("hibernate.hbm2ddl.auto", "validate"));
+        persistenceUnit.afterPropertiesSet();
+        EntityManagerFactory entityManagers = persistenceUnit.getObject();
+        closeAfterTest = entityManagers;
+        JpaTransactionManager transactions = new JpaTransactionManager(entityManagers);
+        JpaRepositoryFactory repositoryFactory = new JpaRepositoryFactory(
+                SharedEntityManagerCreator.createSharedEntityManager(entityManagers));
+        EnvironmentRepositories repositories = new EnvironmentRepositories(
+                repositoryFactory.getRepository(OrganizationRepository.class),
+                repositoryFactory.getRepository(ProjectRepository.class),
+                repositoryFactory.getRepository(RuntimeEnvironmentRepository.class),
+                repositoryFactory.getRepository(EnvironmentSecretKeyRepository.class),
+                repositoryFactory.getRepository(WorkerGroupRepository.class),
+                repositoryFactory.getRepository(WorkerGroupTokenRepository.class));
+        TransactionTemplate inTransaction = new TransactionTemplate(transactions);
+
+        ReplicaFirstReader reader = new ReplicaFirstReader(transactions,
                 new ReplicaCircuitBreaker(java.time.Clock.systemUTC()), new SimpleMeterRegistry());
         CredentialProperties settings = new CredentialProperties(CredentialProperties.generateEncryptionKey(),
                 java.time.Duration.ofSeconds(10));
         CredentialRevocations revocations = new CredentialRevocations(redis);
         SecretKeyCipher cipher = SecretKeyCipher.fromConfiguration(settings.secretKeyEncryptionKey());
-        ApiKeyAuthenticator apiKeys = new ApiKeyAuthenticator(jdbc, reader, revocations, settings);
-        WorkerTokenAuthenticator workerTokens = new WorkerTokenAuthenticator(jdbc, reader, revocations, settings);
-        EnvironmentProvisioning provisioning = new EnvironmentProvisioning(jdbc, cipher, revocations);
-        EncryptedSecretKeys secretKeys = new EncryptedSecretKeys(jdbc, reader, cipher, revocations, settings);
+        ApiKeyAuthenticator apiKeys = new ApiKeyAuthenticator(repositories.secretKeys(), reader, revocations, settings);
+        WorkerTokenAuthenticator workerTokens = new WorkerTokenAuthenticator(repositories.workerTokens(), reader,
+                revocations, settings);
+        // Not a Spring bean here, so its @Transactional does not apply: the test opens the transactions.
+        EnvironmentProvisioning provisioning = new EnvironmentProvisioning(repositories, jdbc, cipher, revocations,
+                java.time.Clock.systemUTC());
+        EncryptedSecretKeys secretKeys = new EncryptedSecretKeys(repositories.secretKeys(), reader, cipher,
+                revocations, settings);
 
         assertThat(apiKeys.authenticate(key)).hasValueSatisfying(env -> {
             assertThat(env.id()).isEqualTo("env1");
             assertThat(env.projectRef()).isEqualTo("proj_web");
         });
         assertThat(workerTokens.authenticate(token)).hasValueSatisfying(group -> assertThat(group.id()).isEqualTo("wg1"));
-        List<CredentialInfo> keys = provisioning.listSecretKeys("env1").orElseThrow();
+        List<CredentialInfo> keys = inTransaction.execute(t -> provisioning.listSecretKeys("env1")).orElseThrow();
         assertThat(keys).singleElement().satisfies(info -> {
             assertThat(info.legacy()).isTrue();
             assertThat(info.active()).isTrue();
@@ -89,8 +127,8 @@ class LegacyKeyMigrationTest {
                 + "AND column_name LIKE 'api_key%'").query(Integer.class).single()).isZero();
 
         // The way out of legacy: issue a new key (recoverable), then revoke the legacy one.
-        IssuedCredential fresh = provisioning.issueSecretKey("env1").orElseThrow();
-        provisioning.revokeSecretKey("env1", keys.get(0).id()).orElseThrow();
+        IssuedCredential fresh = inTransaction.execute(t -> provisioning.issueSecretKey("env1")).orElseThrow();
+        inTransaction.execute(t -> provisioning.revokeSecretKey("env1", keys.get(0).id())).orElseThrow();
         assertThat(apiKeys.authenticate(key)).isEmpty();
         assertThat(apiKeys.authenticate(fresh.secret())).isPresent();
         assertThat(secretKeys.activeSecretKeys("env1")).extracting(ActiveSecretKey::secretKey).containsExactly(fresh.secret());
