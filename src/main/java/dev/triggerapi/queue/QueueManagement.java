@@ -39,6 +39,7 @@ class QueueManagement {
     private static final String COLUMNS = """
             id, name, concurrency_limit, concurrency_limit_override, concurrency_limit_overridden_at, paused""";
 
+    // SQL is the point: pause/override are conditional UPDATEs; the counts are one aggregate over task_runs.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader database;
     private final Clock clock;

@@ -38,6 +38,7 @@ final class RunViewReader {
             FROM task_runs""";
     private static final String SUPER_JSON = "application/super+json";
 
+    // SQL is the point: a task_runs column projection (run, tag window, batch), replica-first, writer re-read.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final JsonMapper json;

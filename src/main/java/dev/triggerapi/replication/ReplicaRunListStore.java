@@ -24,6 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ReplicaRunListStore implements RunListStore {
 
+    // SQL is the point: the runs list is a dynamically filtered, keyset-paged query over task_runs.
     private final JdbcClient jdbc;
 
     ReplicaRunListStore(JdbcClient jdbc) {

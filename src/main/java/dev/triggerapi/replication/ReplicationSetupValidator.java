@@ -24,6 +24,7 @@ final class ReplicationSetupValidator {
     /** The PostgreSQL columns behind ClickHouse's sorting key, which a delete's old image must hold. */
     static final List<String> SORTING_KEY_COLUMNS = List.of("id", "runtime_environment_id", "created_at");
 
+    // SQL is the point: it reads PostgreSQL's catalogs (wal_level, replica identity, publication, slot).
     private final JdbcClient writer;
 
     ReplicationSetupValidator(JdbcClient writer) {

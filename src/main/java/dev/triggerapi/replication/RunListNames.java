@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 @Component
 class RunListNames {
 
+    // SQL is the point: a filter's names resolve to ids in one ANY(?) query, replica-first then writer.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
 

@@ -72,6 +72,7 @@ public final class RunReplicator implements SmartLifecycle {
     }
 
     private final RunReplicationProperties settings;
+    // SQL is the point: replication slot and publication bookkeeping on the writer.
     private final JdbcClient writer;
     private final ReplicationSetupValidator validator;
     private final ClickHouseSchema clickHouseSchema;

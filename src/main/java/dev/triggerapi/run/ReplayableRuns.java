@@ -17,6 +17,7 @@ import org.springframework.stereotype.Service;
 public class ReplayableRuns {
 
     // Runs are not JPA entities (their writes are conditional SQL); one row read.
+    // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); one flat row read.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
 

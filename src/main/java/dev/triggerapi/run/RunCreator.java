@@ -34,6 +34,7 @@ public class RunCreator {
 
     private static final int MAX_RELEASE_ROUNDS = 3;
 
+    // SQL is the point: INSERT ... ON CONFLICT on the idempotency key; debounce's guarded UPDATE.
     private final JdbcClient jdbc;
     private final SnapshotAppender snapshots;
     private final Clock clock;

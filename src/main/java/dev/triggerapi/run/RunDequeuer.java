@@ -86,6 +86,7 @@ class RunDequeuer {
     private static final String PREFIXED_COLUMNS = String.join(", ", Arrays.stream(LockedRun.COLUMNS.split(","))
             .map(column -> "t." + column.strip()).toList());
 
+    // SQL is the point: SKIP LOCKED candidates, queue-row/advisory try-locks, counts per partition.
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
     private final RunEngineProperties settings;

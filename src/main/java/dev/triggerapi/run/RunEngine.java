@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class RunEngine {
 
+    // SQL is the point: state changes are compare-and-set UPDATEs in the transaction that appends their snapshot.
     private final JdbcClient jdbc;
     private final RunStateWriter writer;
     private final RunDequeuer dequeuer;

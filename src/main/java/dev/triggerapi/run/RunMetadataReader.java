@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 public class RunMetadataReader {
 
     // Runs are not JPA entities (their writes are conditional SQL); one column read.
+    // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); one column read, replica-first.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final JsonMapper json;

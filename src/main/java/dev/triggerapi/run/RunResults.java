@@ -30,6 +30,7 @@ public class RunResults {
             friendly_id, task_identifier, status, output, output_type, error::text AS error, started_at, completed_at""";
 
     // Runs are not JPA entities (their writes are conditional SQL); windowed reads of finished runs.
+    // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); one statement per page.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final JsonMapper json;

@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class RunRetrieval {
 
     // Runs are not JPA entities (their writes are conditional SQL); one joined read of the run and its snapshot.
+    // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); replica-first, writer re-check.
     private final JdbcClient jdbc;
     private final ReplicaFirstReader reader;
     private final PacketStore packets;

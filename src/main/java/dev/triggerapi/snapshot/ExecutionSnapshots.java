@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 public class ExecutionSnapshots {
 
     // Runs and snapshots are not JPA entities: their tables are written by conditional SQL (see RunStateWriter).
+    // SQL is the point: the latest snapshot of a run is ORDER BY the per-run sequence LIMIT 1 on an index.
     private final JdbcClient jdbc;
 
     public ExecutionSnapshots(JdbcClient jdbc) {

@@ -22,6 +22,7 @@ class BatchRetrieval {
 
     private static final String COMPLETED = "COMPLETED";
 
+    // SQL is the point: a batch's runs are a task_runs query (task_runs is reached with SQL throughout).
     private final JdbcClient jdbc;
     private final TaskRunBatchRepository batches;
     private final ReplicaFirstReader reader;
