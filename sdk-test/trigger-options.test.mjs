@@ -68,8 +68,11 @@ describe('concurrencyKey', () => {
     await complete(first.find((c) => c.run.concurrencyKey === 'tenant-b'));
     const next = await dequeue(50);
     assert.deepEqual(next.map((c) => c.run.concurrencyKey), ['tenant-b']);
-    const retrieved = await runs.retrieve(next[0].run.friendlyId);
-    assert.equal(retrieved.status, 'DEQUEUED');
+    // runs.retrieve reads the replica, 500 ms behind in this suite: the dequeue shows once it has replayed it.
+    await eventually(async () => {
+      const retrieved = await runs.retrieve(next[0].run.friendlyId);
+      assert.equal(retrieved.status, 'DEQUEUED');
+    });
     assert.ok(triggered.some((h) => h.id === next[0].run.friendlyId));
 
     for (const claim of first.filter((c) => c.run.concurrencyKey !== 'tenant-b').concat(next)) {
