@@ -33,8 +33,23 @@ printf 'chunked 3.2 MB body: HTTP '; head -c 3200000 /dev/zero | tr '\0' ' ' | c
 WARMUP=${WARMUP:-60}
 echo "== wrk warm-up (${WARMUP} s, not reported: the JIT needs it on 2 cores)"
 SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s src/test/resources/bench/wrk-trigger.lua "$URL" > /dev/null
+# CPU per trigger, JVM and PostgreSQL primary (the postmaster listening on PG_PORT and its backends), from
+# /proc clock ticks around the measured run: comparable between builds even when a busy machine makes the
+# throughput itself noisy.
+ticks() { local total=0 pid; for pid in "$@"; do
+  [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+pg_pids() { local pm; pm=$(ss -ltnpH "sport = :$PG_PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [ -n "$pm" ] && { echo "$pm"; pgrep -P "$pm"; }; }
+JVM_PID=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+JVM0=$(ticks "$JVM_PID"); PG0=$(ticks $(pg_pids))
 echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
-SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL"
+SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL" \
+  | tee target/bench/wrk.out
+JVM1=$(ticks "$JVM_PID"); PG1=$(ticks $(pg_pids))
+REQUESTS=$(awk '/requests in/ {print $1}' target/bench/wrk.out)
+HZ=$(getconf CLK_TCK)
+awk -v j=$((JVM1 - JVM0)) -v p=$((PG1 - PG0)) -v n="$REQUESTS" -v hz="$HZ" 'BEGIN {
+  printf "CPU per trigger: JVM %.0f µs, PostgreSQL primary %.0f µs (%d requests)\n", j / hz * 1e6 / n, p / hz * 1e6 / n, n }'
 
 echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 sed "s/@ENV_ID@/$ENV_ID/g" src/test/resources/bench/pgbench-trigger.sql > target/bench/pgbench-trigger.sql

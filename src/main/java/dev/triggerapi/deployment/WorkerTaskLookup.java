@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The queries a trigger needs about workers, tasks and queues, each one statement through the feature's
- * repositories. They carry no transaction of their own: the caller decides where each runs (replica in a read-only
+ * repositories, returning ids or constructor projections rather than entities (the trigger path needs a few
+ * columns, and skipping entity initialisation keeps a no-cache resolve near the cost of the plain SQL it replaced). They carry no transaction of their own: the caller decides where each runs (replica in a read-only
  * transaction, or the writer), typically through {@code ReplicaFirstReader}, and maps nothing lazy outside it
  * (every method returns records).
  */
@@ -34,7 +35,7 @@ public class WorkerTaskLookup {
      * deployment's worker elsewhere. Empty when there is no current worker or it has no such task.
      */
     public Optional<WorkerTaskMetadata> currentWorkerTask(String environmentId, EnvironmentType type, String slug) {
-        Optional<BackgroundWorkerTask> task = type == EnvironmentType.DEVELOPMENT
+        Optional<TaskRow> task = type == EnvironmentType.DEVELOPMENT
                 ? tasks.findOnNewestWorker(environmentId, slug)
                 : tasks.findOnPromotedWorker(environmentId, slug);
         return task.map(t -> new WorkerTaskMetadata(t.workerId(), t.metadata()));
@@ -42,12 +43,12 @@ public class WorkerTaskLookup {
 
     /** The worker registered as {@code version} in the environment (internal id). */
     public Optional<String> workerIdForVersion(String environmentId, String version) {
-        return workers.findByEnvironmentIdAndVersion(environmentId, version).map(BackgroundWorker::id);
+        return workers.findIdByEnvironmentIdAndVersion(environmentId, version);
     }
 
     /** {@code slug} on one worker version. */
     public Optional<TaskMetadata> workerTask(String workerId, String slug) {
-        return tasks.findOnWorker(workerId, slug).map(BackgroundWorkerTask::metadata);
+        return tasks.findOnWorker(workerId, slug).map(TaskRow::metadata);
     }
 
     /**
@@ -56,7 +57,7 @@ public class WorkerTaskLookup {
      */
     public Optional<String> currentWorkerId(String environmentId, EnvironmentType type) {
         return type == EnvironmentType.DEVELOPMENT
-                ? workers.findFirstByEnvironmentIdOrderByCreatedAtDescIdDesc(environmentId).map(BackgroundWorker::id)
+                ? workers.findNewestId(environmentId)
                 : promotions.findById(environmentId).map(WorkerDeploymentPromotion::workerId);
     }
 

@@ -1,5 +1,6 @@
 package dev.triggerapi.bench;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,9 @@ import tools.jackson.databind.node.StringNode;
  * back-fills with the CAS script) and warm cache (one HGET); then the same request locked to version 1 with the
  * worker's own queue as override ({@code {taskId, lockToVersion: "1", queue: "bench-task-queue", ttl: "5m"}}),
  * cold (the version's cache entries removed) and warm. Prints a table with the writer connections per call
- * (counted on the routing proxy's writer pool; the run sweeper is off so nothing else uses the writer) and the
+ * (counted on the routing proxy's writer pool; the run sweeper is off so nothing else uses the writer), the
+ * calling thread's CPU time and heap allocation per sequential call (allocation does not depend on the machine's
+ * load, so it compares two builds even on a busy machine) and the
  * warm-vs-no-cache speedup.
  *
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test \
@@ -52,6 +55,13 @@ public final class QueueResolverBenchmark {
     private static final int CONCURRENT = Integer.getInteger("bench.concurrent", 2_000);
     private static final int CONCURRENCY = 50;
     private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmupRounds", 4);
+    /**
+     * The calling thread's CPU time: in sequential mode every JDBC round trip and every Java step of a resolve runs
+     * on it, so CPU per call compares two builds on a busy machine where wall-clock percentiles mostly measure the
+     * scheduler.
+     */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private QueueResolverBenchmark() {
     }
@@ -187,11 +197,15 @@ public final class QueueResolverBenchmark {
                                      boolean locked, WriterConnections writer) throws Exception {
         long[] sequential = new long[SEQUENTIAL];
         long started = System.nanoTime();
+        long cpuStarted = THREADS.getCurrentThreadCpuTime();
+        long allocatedStarted = THREADS.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < SEQUENTIAL; i++) {
             long t0 = System.nanoTime();
             resolver.resolve(env, request(i, locked));
             sequential[i] = System.nanoTime() - t0;
         }
+        long sequentialCpu = THREADS.getCurrentThreadCpuTime() - cpuStarted;
+        long sequentialAllocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStarted;
         long sequentialWall = System.nanoTime() - started;
         int sequentialWriter = writer == null ? 0 : writer.taken();
 
@@ -213,19 +227,23 @@ public final class QueueResolverBenchmark {
         long concurrentWall = System.nanoTime() - started;
         pool.shutdown();
         int concurrentWriter = writer == null ? 0 : writer.taken() - sequentialWriter;
-        return List.of(new Row(name, "sequential", sequential, sequentialWall, sequentialWriter),
-                new Row(name, "concurrency " + CONCURRENCY, concurrent, concurrentWall, concurrentWriter));
+        return List.of(new Row(name, "sequential", sequential, sequentialWall, sequentialWriter, sequentialCpu,
+                        sequentialAllocated),
+                new Row(name, "concurrency " + CONCURRENCY, concurrent, concurrentWall, concurrentWriter, -1, -1));
     }
 
     private static void print(List<Row> rows) {
         System.out.println();
         System.out.println("QueueResolver benchmark, request {taskId, queue: \"bench-queue\", ttl: \"5m\"}, times in µs");
-        System.out.printf(Locale.ROOT, "%-11s %-15s %6s %9s %9s %9s %9s %9s %10s %12s%n",
-                "scenario", "mode", "n", "mean", "p50", "p95", "p99", "max", "ops/s", "writer/call");
+        System.out.printf(Locale.ROOT, "%-11s %-15s %6s %9s %9s %9s %9s %9s %10s %12s %9s %10s%n",
+                "scenario", "mode", "n", "mean", "p50", "p95", "p99", "max", "ops/s", "writer/call", "cpu/call",
+                "bytes/call");
         for (Row row : rows) {
-            System.out.printf(Locale.ROOT, "%-11s %-15s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f %12.3f%n",
+            System.out.printf(Locale.ROOT, "%-11s %-15s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f %12.3f %9s %10s%n",
                     row.scenario, row.mode, row.latencies.length, row.mean(), row.percentile(50), row.percentile(95),
-                    row.percentile(99), row.max(), row.opsPerSecond(), (double) row.writerConnections / row.latencies.length);
+                    row.percentile(99), row.max(), row.opsPerSecond(), (double) row.writerConnections / row.latencies.length,
+                    row.cpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.1f", row.cpuNanos / 1_000.0 / row.latencies.length),
+                    row.allocatedBytes < 0 ? "-" : String.valueOf(row.allocatedBytes / row.latencies.length));
         }
         for (String mode : List.of("sequential", "concurrency " + CONCURRENCY)) {
             Row none = find(rows, "no cache", mode);
@@ -243,7 +261,12 @@ public final class QueueResolverBenchmark {
         return rows.stream().filter(r -> r.scenario.equals(scenario) && r.mode.equals(mode)).findFirst().orElseThrow();
     }
 
-    private record Row(String scenario, String mode, long[] latencies, long wallNanos, int writerConnections) {
+    /**
+     * {@code cpuNanos}, {@code allocatedBytes}: CPU time and heap allocation of the calling thread over the whole
+     * sequential loop; -1 where not measured (concurrent mode).
+     */
+    private record Row(String scenario, String mode, long[] latencies, long wallNanos, int writerConnections,
+                       long cpuNanos, long allocatedBytes) {
 
         Row {
             latencies = latencies.clone();
