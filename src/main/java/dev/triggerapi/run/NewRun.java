@@ -22,7 +22,7 @@ import java.util.List;
  * @param idempotencyKey          idempotency key, or null
  * @param idempotencyKeyExpiresAt when the key stops deduplicating
  * @param concurrencyKey          concurrency key, or null
- * @param priority                priority: a head start in the dequeue order, in seconds
+ * @param priorityMs              a head start in the dequeue order, in milliseconds (may be negative)
  * @param delayUntil              do not run before this instant, or null
  * @param maxAttempts             attempts allowed, or null for the default
  * @param maxDurationSeconds      max duration, or null
@@ -50,7 +50,7 @@ public record NewRun(
         String idempotencyKey,
         Instant idempotencyKeyExpiresAt,
         String concurrencyKey,
-        int priority,
+        int priorityMs,
         Instant delayUntil,
         Integer maxAttempts,
         Integer maxDurationSeconds,
@@ -65,12 +65,12 @@ public record NewRun(
     public NewRun(String environmentId, String taskIdentifier, String queue, String lockedQueueId,
                   String lockedToWorkerId, String payload, String payloadType, String metadata, String metadataType,
                   List<String> tags, String ttl, Long ttlSeconds, String triggerSource, String idempotencyKey,
-                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priority, Instant delayUntil,
+                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priorityMs, Instant delayUntil,
                   Integer maxAttempts, Integer maxDurationSeconds, String machine, boolean test, String batchId,
                   Integer batchIndex) {
         this(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType, metadata,
                 metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
-                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                concurrencyKey, priorityMs, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
                 null, null);
     }
 
@@ -78,18 +78,18 @@ public record NewRun(
     public NewRun(String environmentId, String taskIdentifier, String queue, String lockedQueueId,
                   String lockedToWorkerId, String payload, String payloadType, String metadata, String metadataType,
                   List<String> tags, String ttl, Long ttlSeconds, String triggerSource, String idempotencyKey,
-                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priority, Instant delayUntil,
+                  Instant idempotencyKeyExpiresAt, String concurrencyKey, int priorityMs, Instant delayUntil,
                   Integer maxAttempts, Integer maxDurationSeconds, String machine, boolean test, String batchId) {
         this(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType, metadata,
                 metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
-                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, null);
+                concurrencyKey, priorityMs, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, null);
     }
 
     /** This run with another {@code delayUntil}. */
     public NewRun withDelayUntil(Instant until) {
         return new NewRun(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType,
                 metadata, metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
-                concurrencyKey, priority, until, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                concurrencyKey, priorityMs, until, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
                 idempotencyKeyUser, idempotencyKeyScope);
     }
 
@@ -97,7 +97,7 @@ public record NewRun(
     public NewRun withIdempotencyKeyOptions(String user, String scope) {
         return new NewRun(environmentId, taskIdentifier, queue, lockedQueueId, lockedToWorkerId, payload, payloadType,
                 metadata, metadataType, tags, ttl, ttlSeconds, triggerSource, idempotencyKey, idempotencyKeyExpiresAt,
-                concurrencyKey, priority, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
+                concurrencyKey, priorityMs, delayUntil, maxAttempts, maxDurationSeconds, machine, test, batchId, batchIndex,
                 user, scope);
     }
 }

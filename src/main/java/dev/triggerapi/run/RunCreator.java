@@ -102,7 +102,7 @@ public class RunCreator {
         Transition push = Transition.of(pending, RunStatus.DELAYED, ExecutionStatus.DELAYED,
                         "Debounced trigger; delayed until " + until)
                 .set("delay_until", until)
-                .set("queue_order_at", queueOrder(until, pending.priority()));
+                .set("queue_order_at", queueOrder(until, pending.priorityMs()));
         if (debounce.trailing()) {
             push.set("payload", trigger.payload())
                     .set("payload_type", trigger.payloadType())
@@ -118,9 +118,12 @@ public class RunCreator {
                 applied.updatedAt(), true);
     }
 
-    /** Where a run due at {@code due} with {@code priority} (seconds of head start) sorts in the dequeue order. */
-    static Instant queueOrder(Instant due, int priority) {
-        return due.minusSeconds(priority);
+    /**
+     * Where a run due at {@code due} with a head start of {@code priorityMs} sorts in the dequeue order. Both are
+     * bounded (dates within 100 years, the head start within a 32-bit millisecond count), so this cannot overflow.
+     */
+    static Instant queueOrder(Instant due, int priorityMs) {
+        return due.minusMillis(priorityMs);
     }
 
     private CreatedRun createIdempotently(NewRun run, Instant now, DebounceColumns debounce) {
@@ -155,12 +158,12 @@ public class RunCreator {
                         INSERT INTO task_runs (id, friendly_id, runtime_environment_id, task_identifier, status, queue,
                             locked_queue_id, locked_to_worker_id, payload, payload_type, metadata, metadata_type, tags, ttl,
                             ttl_seconds, expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
-                            priority, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
+                            priority_ms, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
                             batch_index, latest_snapshot_id, snapshot_sequence, queue_order_at, debounce_key, debounce_max_until,
                             idempotency_key_user, idempotency_key_scope)
                         VALUES (:id, :friendlyId, :env, :task, :status, :queue, :lockedQueueId, :lockedWorkerId, :payload,
                             :payloadType, :metadata, :metadataType, :tags, :ttl, :ttlSeconds, :expiresAt, :triggerSource, :idempotencyKey,
-                            :idempotencyKeyExpiresAt, :concurrencyKey, :priority, :delayUntil, :queuedAt, :maxAttempts,
+                            :idempotencyKeyExpiresAt, :concurrencyKey, :priorityMs, :delayUntil, :queuedAt, :maxAttempts,
                             :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1, :queueOrderAt, :debounceKey,
                             :debounceMaxUntil, :idempotencyKeyUser, :idempotencyKeyScope)
                         ON CONFLICT (runtime_environment_id, task_identifier, idempotency_key)
@@ -176,12 +179,12 @@ public class RunCreator {
                 .param("triggerSource", run.triggerSource() == null ? "STANDARD" : run.triggerSource())
                 .param("idempotencyKey", run.idempotencyKey())
                 .param("idempotencyKeyExpiresAt", timestamp(run.idempotencyKeyExpiresAt()))
-                .param("concurrencyKey", run.concurrencyKey()).param("priority", run.priority())
+                .param("concurrencyKey", run.concurrencyKey()).param("priorityMs", run.priorityMs())
                 .param("delayUntil", timestamp(run.delayUntil())).param("queuedAt", delayed ? null : timestamp(now))
                 .param("maxAttempts", run.maxAttempts()).param("maxDuration", run.maxDurationSeconds())
                 .param("machine", run.machine()).param("test", run.test()).param("batchId", run.batchId())
                 .param("batchIndex", run.batchIndex()).param("snapshotId", snapshotId)
-                .param("queueOrderAt", timestamp(queueOrder(delayed ? run.delayUntil() : now, run.priority())))
+                .param("queueOrderAt", timestamp(queueOrder(delayed ? run.delayUntil() : now, run.priorityMs())))
                 .param("debounceKey", debounce == null ? null : debounce.key())
                 .param("debounceMaxUntil", debounce == null ? null : timestamp(debounce.maxUntil()))
                 .param("idempotencyKeyUser", run.idempotencyKey() == null ? null : run.idempotencyKeyUser())

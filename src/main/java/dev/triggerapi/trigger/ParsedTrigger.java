@@ -7,7 +7,8 @@ import dev.triggerapi.run.Debounce;
 
 /**
  * A trigger's body and headers after validation, before queue resolution. Nullable fields are absent;
- * {@code priority} is in whole seconds.
+ * {@code priorityMs} is the head start in milliseconds
+ * (the SDK's seconds converted once, here at the edge).
  */
 record ParsedTrigger(
         String payload,
@@ -23,7 +24,7 @@ record ParsedTrigger(
         String metadataType,
         Integer maxAttempts,
         Integer maxDurationSeconds,
-        int priority,
+        int priorityMs,
         String machine,
         String lockToVersion,
         boolean test,

@@ -109,7 +109,7 @@ public class TriggerService {
                 body.has("tags") ? parsed.tags() : original.tags(),
                 ttl, ttlSeconds, original.triggerSource(), parsed.idempotencyKey(), parsed.idempotencyKeyExpiresAt(),
                 body.has("concurrencyKey") ? parsed.concurrencyKey() : original.concurrencyKey(),
-                body.has("priority") ? parsed.priority() : original.priority(),
+                body.has("priority") ? parsed.priorityMs() : original.priorityMs(),
                 parsed.delayUntil(),
                 body.has("maxAttempts") ? parsed.maxAttempts() : original.maxAttempts(),
                 body.has("maxDuration") ? parsed.maxDurationSeconds() : original.maxDurationSeconds(),
@@ -195,7 +195,7 @@ public class TriggerService {
         return new NewRun(environment.id(), taskId, queue.queueName(), queue.lockedQueueId(), queue.lockedToWorkerId(),
                 parsed.payload(), parsed.payloadType(), parsed.metadata(), parsed.metadataType(), parsed.tags(),
                 queue.ttl(), ttlSeconds(queue.ttl()), queue.triggerSource(), parsed.idempotencyKey(),
-                parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priority(), parsed.delayUntil(),
+                parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priorityMs(), parsed.delayUntil(),
                 parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex)
                 .withIdempotencyKeyOptions(parsed.idempotencyKeyUser(), parsed.idempotencyKeyScope());
     }

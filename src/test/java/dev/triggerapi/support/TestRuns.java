@@ -20,7 +20,7 @@ public final class TestRuns {
     private Long ttlSeconds;
     private String idempotencyKey;
     private Instant idempotencyKeyExpiresAt;
-    private int priority;
+    private int priorityMs;
     private Instant delayUntil;
     private Integer maxAttempts;
     private boolean test;
@@ -70,8 +70,14 @@ public final class TestRuns {
         return this;
     }
 
-    public TestRuns priority(int priority) {
-        this.priority = priority;
+    /** A head start in whole seconds (the API's unit). */
+    public TestRuns priority(int seconds) {
+        return priorityMs(seconds * 1000);
+    }
+
+    /** A head start in milliseconds (the stored unit). */
+    public TestRuns priorityMs(int priorityMs) {
+        this.priorityMs = priorityMs;
         return this;
     }
 
@@ -98,6 +104,6 @@ public final class TestRuns {
     public NewRun build() {
         return new NewRun(environmentId, taskIdentifier, queue, null, null, payload, payloadType, metadata,
                 metadataType, tags, ttl, ttlSeconds, "STANDARD", idempotencyKey, idempotencyKeyExpiresAt, null,
-                priority, delayUntil, maxAttempts, null, null, test, batchId);
+                priorityMs, delayUntil, maxAttempts, null, null, test, batchId);
     }
 }
