@@ -14,6 +14,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
+import dev.triggerapi.deployment.TriggerSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
 import org.springframework.context.ApplicationContext;
@@ -94,8 +95,9 @@ final class ReplicationFixtures {
     }
 
     static NewRun newRun(String environmentId, String task, List<String> tags, String source, boolean test) {
-        return new NewRun(environmentId, task, "task/" + task, null, null, "{\"n\":1}", "application/json", null, null,
-                tags, null, null, source, null, null, null, 0, null, null, null, null, test, null);
+        return new NewRun(NewRun.Placement.of(environmentId, task, "task/" + task),
+                new NewRun.Payload("{\"n\":1}", "application/json", null, null, tags), NewRun.Idempotency.NONE,
+                NewRun.Timing.NONE, new NewRun.Origin(TriggerSource.valueOf(source), test, null, null));
     }
 
     static CreatedRun create(RunCreator creator, String environmentId) {

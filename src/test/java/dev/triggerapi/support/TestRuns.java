@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.triggerapi.run.NewRun;
+import dev.triggerapi.deployment.TriggerSource;
 
 /** Builds {@link NewRun}s for tests: a plain queued run on {@code task/<taskId>} unless told otherwise. */
 public final class TestRuns {
@@ -21,6 +22,7 @@ public final class TestRuns {
     private String idempotencyKey;
     private Instant idempotencyKeyExpiresAt;
     private int priorityMs;
+    private String concurrencyKey;
     private Instant delayUntil;
     private Integer maxAttempts;
     private boolean test;
@@ -101,9 +103,17 @@ public final class TestRuns {
         return this;
     }
 
+    public TestRuns concurrencyKey(String concurrencyKey) {
+        this.concurrencyKey = concurrencyKey;
+        return this;
+    }
+
     public NewRun build() {
-        return new NewRun(environmentId, taskIdentifier, queue, null, null, payload, payloadType, metadata,
-                metadataType, tags, ttl, ttlSeconds, "STANDARD", idempotencyKey, idempotencyKeyExpiresAt, null,
-                priorityMs, delayUntil, maxAttempts, null, null, test, batchId);
+        return new NewRun(
+                new NewRun.Placement(environmentId, taskIdentifier, queue, null, null, concurrencyKey, priorityMs, null),
+                new NewRun.Payload(payload, payloadType, metadata, metadataType, tags),
+                NewRun.Idempotency.of(idempotencyKey, idempotencyKeyExpiresAt),
+                new NewRun.Timing(delayUntil, ttl, ttlSeconds, maxAttempts, null),
+                new NewRun.Origin(TriggerSource.STANDARD, test, batchId, null));
     }
 }
