@@ -1,5 +1,5 @@
 // Trigger options through the official @trigger.dev/sdk (4.8.3): concurrencyKey (each key gets the queue's limit),
-// priority (a head start in seconds), debounce (leading and trailing), and a cancelled run's idempotency key.
+// priority (a head start in seconds, fractions included), debounce (leading and trailing), and a cancelled run's idempotency key.
 // Registration and the runner's dequeue use plain fetch (the SDK does not make those calls).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,6 +94,29 @@ describe('priority', () => {
       await complete(claims[0]);
     }
     assert.deepEqual(order, [newer.id, older.id]);
+  });
+
+  test('fractional priorities (the SDK types priority as any number) are accepted, ordered and kept exact', async () => {
+    await drain();
+    const half = await tasks.trigger('ordered', { which: 'half' }, { priority: 0.5 });
+    const most = await tasks.trigger('ordered', { which: 'most' }, { priority: 60.25 });
+    const none = await tasks.trigger('ordered', { which: 'none' }, { priority: 0 });
+
+    const claims = [];
+    for (let next = await dequeue(1); next.length > 0; next = await dequeue(1)) {
+      claims.push(next[0]);
+      await complete(next[0]);
+    }
+    // 60.25 s overtakes both; 0.5 s keeps the half-second run ahead of the one triggered after it without priority.
+    assert.deepEqual(claims.map((c) => c.run.friendlyId), [most.id, half.id, none.id]);
+    // The runner gets the head start in seconds, as the SDK's ctx.run.priority has it.
+    assert.deepEqual(claims.map((c) => c.run.priority), [60.25, 0.5, 0]);
+  });
+
+  test('a priority that is no number of seconds is refused, not dropped', async () => {
+    // (NaN cannot reach the service: JSON.stringify sends it as null, which is no priority.)
+    await assert.rejects(tasks.trigger('ordered', {}, { priority: '5' }), (error) => error.status === 400);
+    await assert.rejects(tasks.trigger('ordered', {}, { priority: 1e9 }), (error) => error.status === 400);
   });
 });
 

@@ -49,3 +49,7 @@ ORDER BY (environment_id, created_at_us, run_id);
 ALTER TABLE task_runs ADD COLUMN locked_to_worker_id Nullable(String);
 ALTER TABLE task_runs ADD COLUMN worker_group_id Nullable(String);
 ALTER TABLE task_runs ADD COLUMN schedule_id Nullable(String);
+-- Priority as PostgreSQL keeps it since issue 18 (priority_ms: head start in milliseconds, fractional seconds
+-- allowed); `priority` above then holds the whole seconds, truncated. Rows written before read their milliseconds
+-- from their whole seconds (clamped to the range the API accepts, so the product cannot wrap).
+ALTER TABLE task_runs ADD COLUMN priority_ms Int32 DEFAULT toInt32(greatest(-2147483, least(2147483, priority)) * 1000);

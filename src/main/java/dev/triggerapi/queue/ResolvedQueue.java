@@ -1,5 +1,10 @@
 package dev.triggerapi.queue;
 
+import java.time.Duration;
+
+import dev.triggerapi.deployment.TriggerSource;
+import dev.triggerapi.duration.Durations;
+
 /**
  * Where a run goes and with which defaults.
  *
@@ -11,4 +16,17 @@ package dev.triggerapi.queue;
  */
 public record ResolvedQueue(String queueName, String lockedQueueId, String lockedToWorkerId, String ttl,
                             String triggerSource) {
+
+    /**
+     * {@link #ttl} in seconds, or null when a queued run never expires: no ttl, a ttl of 0, or one that no longer
+     * parses (from an old registration).
+     */
+    public Long ttlSeconds() {
+        return ttl == null ? null : Durations.parse(ttl).map(Duration::getSeconds).filter(s -> s > 0).orElse(null);
+    }
+
+    /** {@link #triggerSource} as the enum (the column's CHECK constraint admits no other value). */
+    public TriggerSource source() {
+        return triggerSource == null ? TriggerSource.STANDARD : TriggerSource.valueOf(triggerSource);
+    }
 }

@@ -14,7 +14,7 @@ final class RunChangeRows {
 
     /** The PostgreSQL columns the stream carries; payloads, outputs and errors stay out of the WAL decoding. */
     static final List<String> SOURCE_COLUMNS = List.of("id", "friendly_id", "runtime_environment_id", "task_identifier",
-            "status", "queue", "tags", "trigger_source", "idempotency_key", "concurrency_key", "priority", "ttl",
+            "status", "queue", "tags", "trigger_source", "idempotency_key", "concurrency_key", "priority_ms", "ttl",
             "delay_until", "queued_at", "attempt_number", "machine", "is_test", "batch_id", "started_at", "completed_at",
             "expired_at", "created_at", "updated_at", "locked_to_worker_id", "worker_group_id", "schedule_id");
 
@@ -40,7 +40,10 @@ final class RunChangeRows {
         out.put("tags", tags == null ? List.of() : tags);
         out.put("is_test", Boolean.TRUE.equals(row.getBoolean("is_test")) ? 1 : 0);
         out.put("attempt_count", intOrZero(row.get("attempt_number")));
-        out.put("priority", intOrZero(row.get("priority")));
+        int priorityMs = intOrZero(row.get("priority_ms"));
+        // The head start as stored; the first schema's whole-second column stays filled (truncated) for its readers.
+        out.put("priority", priorityMs / 1000);
+        out.put("priority_ms", priorityMs);
         out.put("idempotency_key", row.getString("idempotency_key"));
         out.put("concurrency_key", row.getString("concurrency_key"));
         out.put("ttl", row.getString("ttl"));

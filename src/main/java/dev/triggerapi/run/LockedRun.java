@@ -10,14 +10,14 @@ import java.time.Instant;
  */
 record LockedRun(String id, String friendlyId, String environmentId, String taskIdentifier, RunStatus status,
                  String queue, int attemptNumber, Integer maxAttempts, String latestSnapshotId, Long ttlSeconds,
-                 String ttl, String payload, String payloadType, int priority, boolean test, Instant createdAt,
+                 String ttl, String payload, String payloadType, int priorityMs, boolean test, Instant createdAt,
                  String concurrencyKey, String machine, Integer maxDurationSeconds, String lockedToWorkerId,
                  Instant leaseExpiresAt, String idempotencyKeyUser, String idempotencyKeyScope) {
 
     /** The columns {@link #map} reads, for {@code SELECT ... FROM task_runs}. */
     static final String COLUMNS = """
             id, friendly_id, runtime_environment_id, task_identifier, status, queue, attempt_number, max_attempts,
-            latest_snapshot_id, ttl_seconds, ttl, payload, payload_type, priority, is_test, created_at, concurrency_key,
+            latest_snapshot_id, ttl_seconds, ttl, payload, payload_type, priority_ms, is_test, created_at, concurrency_key,
             machine, max_duration_seconds, locked_to_worker_id, lease_expires_at, idempotency_key_user,
             idempotency_key_scope""";
 
@@ -26,7 +26,7 @@ record LockedRun(String id, String friendlyId, String environmentId, String task
                 rs.getString("task_identifier"), RunStatus.valueOf(rs.getString("status")), rs.getString("queue"),
                 rs.getInt("attempt_number"), (Integer) rs.getObject("max_attempts"), rs.getString("latest_snapshot_id"),
                 (Long) rs.getObject("ttl_seconds"), rs.getString("ttl"), rs.getString("payload"),
-                rs.getString("payload_type"), rs.getInt("priority"), rs.getBoolean("is_test"),
+                rs.getString("payload_type"), rs.getInt("priority_ms"), rs.getBoolean("is_test"),
                 instant(rs.getTimestamp("created_at")), rs.getString("concurrency_key"), rs.getString("machine"),
                 (Integer) rs.getObject("max_duration_seconds"), rs.getString("locked_to_worker_id"),
                 instant(rs.getTimestamp("lease_expires_at")), rs.getString("idempotency_key_user"),

@@ -19,7 +19,7 @@ import java.util.List;
  * @param ttlSeconds         ttl in seconds, or null
  * @param triggerSource      STANDARD / SCHEDULED / AGENT
  * @param concurrencyKey     concurrency key, or null
- * @param priority           priority
+ * @param priorityMs         head start in the dequeue order, in milliseconds
  * @param maxAttempts        attempts allowed, or null
  * @param maxDurationSeconds max duration, or null
  * @param machine            machine preset, or null
@@ -28,6 +28,6 @@ import java.util.List;
 public record ReplayableRun(String taskIdentifier, String queue, String lockedQueueId, String lockedToWorkerId,
                             String payload, String payloadType, String metadata, String metadataType,
                             List<String> tags, String ttl, Long ttlSeconds, String triggerSource,
-                            String concurrencyKey, int priority, Integer maxAttempts, Integer maxDurationSeconds,
+                            String concurrencyKey, int priorityMs, Integer maxAttempts, Integer maxDurationSeconds,
                             String machine, boolean test) {
 }

@@ -30,7 +30,7 @@ public class ReplayableRuns {
     public Optional<ReplayableRun> find(String environmentId, String runFriendlyId) {
         return reader.read(() -> jdbc.sql("""
                         SELECT task_identifier, queue, locked_queue_id, locked_to_worker_id, payload, payload_type,
-                               metadata, metadata_type, tags, ttl, ttl_seconds, trigger_source, concurrency_key, priority,
+                               metadata, metadata_type, tags, ttl, ttl_seconds, trigger_source, concurrency_key, priority_ms,
                                max_attempts, max_duration_seconds, machine, is_test
                         FROM task_runs WHERE friendly_id = ? AND runtime_environment_id = ?""")
                 .params(runFriendlyId, environmentId)
@@ -41,7 +41,7 @@ public class ReplayableRuns {
                             rs.getString("payload_type"), rs.getString("metadata"), rs.getString("metadata_type"),
                             tags == null ? List.of() : List.of((String[]) tags.getArray()), rs.getString("ttl"),
                             (Long) rs.getObject("ttl_seconds"), rs.getString("trigger_source"),
-                            rs.getString("concurrency_key"), rs.getInt("priority"), (Integer) rs.getObject("max_attempts"),
+                            rs.getString("concurrency_key"), rs.getInt("priority_ms"), (Integer) rs.getObject("max_attempts"),
                             (Integer) rs.getObject("max_duration_seconds"), rs.getString("machine"),
                             rs.getBoolean("is_test"));
                 }).optional()).value();

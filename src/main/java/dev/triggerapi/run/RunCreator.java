@@ -78,13 +78,13 @@ public class RunCreator {
     public CreatedRun createDebounced(NewRun run, Debounce debounce) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('trigger-api:debounce:' || ? || chr(31) || ? || chr(31) || ?, 0))")
-                .params(run.environmentId(), run.taskIdentifier(), debounce.key()).query().listOfRows();
+                .params(run.placement().environmentId(), run.placement().taskIdentifier(), debounce.key()).query().listOfRows();
         Instant until = now.plus(debounce.delay());
         Optional<PendingDebounce> pending = jdbc.sql("SELECT " + LockedRun.COLUMNS + """
                         , debounce_max_until FROM task_runs
                         WHERE runtime_environment_id = ? AND task_identifier = ? AND debounce_key = ? AND status = 'DELAYED'
                         FOR UPDATE""")
-                .params(run.environmentId(), run.taskIdentifier(), debounce.key())
+                .params(run.placement().environmentId(), run.placement().taskIdentifier(), debounce.key())
                 .query((rs, n) -> new PendingDebounce(LockedRun.map(rs, n), instant(rs.getTimestamp("debounce_max_until"))))
                 .optional();
         if (pending.isPresent()) {
@@ -102,25 +102,29 @@ public class RunCreator {
         Transition push = Transition.of(pending, RunStatus.DELAYED, ExecutionStatus.DELAYED,
                         "Debounced trigger; delayed until " + until)
                 .set("delay_until", until)
-                .set("queue_order_at", queueOrder(until, pending.priority()));
+                .set("queue_order_at", queueOrder(until, pending.priorityMs()));
         if (debounce.trailing()) {
-            push.set("payload", trigger.payload())
-                    .set("payload_type", trigger.payloadType())
-                    .set("metadata", trigger.metadata())
-                    .set("metadata_type", trigger.metadataType())
-                    .set("tags", trigger.tags() == null ? new String[0] : trigger.tags().toArray(String[]::new))
-                    .set("max_attempts", trigger.maxAttempts())
-                    .set("max_duration_seconds", trigger.maxDurationSeconds())
-                    .set("machine", trigger.machine());
+            NewRun.Payload payload = trigger.payload();
+            push.set("payload", payload.data())
+                    .set("payload_type", payload.type())
+                    .set("metadata", payload.metadata())
+                    .set("metadata_type", payload.metadataType())
+                    .set("tags", tags(payload))
+                    .set("max_attempts", trigger.timing().maxAttempts())
+                    .set("max_duration_seconds", trigger.timing().maxDurationSeconds())
+                    .set("machine", trigger.placement().machine());
         }
         RunStateWriter.Applied applied = writer.apply(pending, push);
         return new CreatedRun(pending.id(), pending.friendlyId(), RunStatus.DELAYED, applied.snapshot().id(),
                 applied.updatedAt(), true);
     }
 
-    /** Where a run due at {@code due} with {@code priority} (seconds of head start) sorts in the dequeue order. */
-    static Instant queueOrder(Instant due, int priority) {
-        return due.minusSeconds(priority);
+    /**
+     * Where a run due at {@code due} with a head start of {@code priorityMs} sorts in the dequeue order. Both are
+     * bounded (dates within 100 years, the head start within a 32-bit millisecond count), so this cannot overflow.
+     */
+    static Instant queueOrder(Instant due, int priorityMs) {
+        return due.minusMillis(priorityMs);
     }
 
     private CreatedRun createIdempotently(NewRun run, Instant now, DebounceColumns debounce) {
@@ -148,53 +152,58 @@ public class RunCreator {
         String id = Ids.newId();
         String friendlyId = "run_" + id;
         String snapshotId = Ids.newId();
-        boolean delayed = run.delayUntil() != null && run.delayUntil().isAfter(now);
+        NewRun.Placement at = run.placement();
+        NewRun.Payload payload = run.payload();
+        NewRun.Idempotency key = run.idempotency();
+        NewRun.Timing timing = run.timing();
+        NewRun.Origin origin = run.origin();
+        boolean delayed = timing.delayUntil() != null && timing.delayUntil().isAfter(now);
         RunStatus status = delayed ? RunStatus.DELAYED : RunStatus.QUEUED;
-        Instant expiresAt = !delayed && run.ttlSeconds() != null ? now.plusSeconds(run.ttlSeconds()) : null;
+        Instant expiresAt = !delayed && timing.ttlSeconds() != null ? now.plusSeconds(timing.ttlSeconds()) : null;
         Optional<Instant> updatedAt = jdbc.sql("""
                         INSERT INTO task_runs (id, friendly_id, runtime_environment_id, task_identifier, status, queue,
                             locked_queue_id, locked_to_worker_id, payload, payload_type, metadata, metadata_type, tags, ttl,
                             ttl_seconds, expires_at, trigger_source, idempotency_key, idempotency_key_expires_at, concurrency_key,
-                            priority, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
+                            priority_ms, delay_until, queued_at, max_attempts, max_duration_seconds, machine, is_test, batch_id,
                             batch_index, latest_snapshot_id, snapshot_sequence, queue_order_at, debounce_key, debounce_max_until,
                             idempotency_key_user, idempotency_key_scope)
                         VALUES (:id, :friendlyId, :env, :task, :status, :queue, :lockedQueueId, :lockedWorkerId, :payload,
                             :payloadType, :metadata, :metadataType, :tags, :ttl, :ttlSeconds, :expiresAt, :triggerSource, :idempotencyKey,
-                            :idempotencyKeyExpiresAt, :concurrencyKey, :priority, :delayUntil, :queuedAt, :maxAttempts,
+                            :idempotencyKeyExpiresAt, :concurrencyKey, :priorityMs, :delayUntil, :queuedAt, :maxAttempts,
                             :maxDuration, :machine, :test, :batchId, :batchIndex, :snapshotId, 1, :queueOrderAt, :debounceKey,
                             :debounceMaxUntil, :idempotencyKeyUser, :idempotencyKeyScope)
                         ON CONFLICT (runtime_environment_id, task_identifier, idempotency_key)
                             WHERE idempotency_key IS NOT NULL DO NOTHING
                         RETURNING updated_at""")
-                .param("id", id).param("friendlyId", friendlyId).param("env", run.environmentId())
-                .param("task", run.taskIdentifier()).param("status", status.name()).param("queue", run.queue())
-                .param("lockedQueueId", run.lockedQueueId()).param("lockedWorkerId", run.lockedToWorkerId())
-                .param("payload", run.payload()).param("payloadType", run.payloadType())
-                .param("metadata", run.metadata()).param("metadataType", run.metadataType())
-                .param("tags", run.tags() == null ? new String[0] : run.tags().toArray(String[]::new))
-                .param("ttl", run.ttl()).param("ttlSeconds", run.ttlSeconds()).param("expiresAt", timestamp(expiresAt))
-                .param("triggerSource", run.triggerSource() == null ? "STANDARD" : run.triggerSource())
-                .param("idempotencyKey", run.idempotencyKey())
-                .param("idempotencyKeyExpiresAt", timestamp(run.idempotencyKeyExpiresAt()))
-                .param("concurrencyKey", run.concurrencyKey()).param("priority", run.priority())
-                .param("delayUntil", timestamp(run.delayUntil())).param("queuedAt", delayed ? null : timestamp(now))
-                .param("maxAttempts", run.maxAttempts()).param("maxDuration", run.maxDurationSeconds())
-                .param("machine", run.machine()).param("test", run.test()).param("batchId", run.batchId())
-                .param("batchIndex", run.batchIndex()).param("snapshotId", snapshotId)
-                .param("queueOrderAt", timestamp(queueOrder(delayed ? run.delayUntil() : now, run.priority())))
+                .param("id", id).param("friendlyId", friendlyId).param("env", at.environmentId())
+                .param("task", at.taskIdentifier()).param("status", status.name()).param("queue", at.queue())
+                .param("lockedQueueId", at.lockedQueueId()).param("lockedWorkerId", at.lockedToWorkerId())
+                .param("payload", payload.data()).param("payloadType", payload.type())
+                .param("metadata", payload.metadata()).param("metadataType", payload.metadataType())
+                .param("tags", tags(payload))
+                .param("ttl", timing.ttl()).param("ttlSeconds", timing.ttlSeconds()).param("expiresAt", timestamp(expiresAt))
+                .param("triggerSource", origin.triggerSource().name())
+                .param("idempotencyKey", key.key())
+                .param("idempotencyKeyExpiresAt", timestamp(key.expiresAt()))
+                .param("concurrencyKey", at.concurrencyKey()).param("priorityMs", at.priorityMs())
+                .param("delayUntil", timestamp(timing.delayUntil())).param("queuedAt", delayed ? null : timestamp(now))
+                .param("maxAttempts", timing.maxAttempts()).param("maxDuration", timing.maxDurationSeconds())
+                .param("machine", at.machine()).param("test", origin.test()).param("batchId", origin.batchId())
+                .param("batchIndex", origin.batchIndex()).param("snapshotId", snapshotId)
+                .param("queueOrderAt", timestamp(queueOrder(delayed ? timing.delayUntil() : now, at.priorityMs())))
                 .param("debounceKey", debounce == null ? null : debounce.key())
                 .param("debounceMaxUntil", debounce == null ? null : timestamp(debounce.maxUntil()))
-                .param("idempotencyKeyUser", run.idempotencyKey() == null ? null : run.idempotencyKeyUser())
-                .param("idempotencyKeyScope", run.idempotencyKey() == null ? null : run.idempotencyKeyScope())
+                .param("idempotencyKeyUser", key.key() == null ? null : key.userKey())
+                .param("idempotencyKeyScope", key.key() == null ? null : key.scope())
                 .query((rs, n) -> rs.getTimestamp(1).toInstant())
                 .optional();
         if (updatedAt.isEmpty()) {
             return Optional.empty();
         }
-        snapshots.recordFirst(snapshotId, id, run.environmentId(),
+        snapshots.recordFirst(snapshotId, id, at.environmentId(),
                 delayed ? ExecutionStatus.DELAYED : ExecutionStatus.QUEUED, status.name(),
-                delayed ? "Run was created, delayed until " + run.delayUntil() : "Run was created and queued");
-        events.publishEvent(new RunChangedEvent(id, friendlyId, run.environmentId(), updatedAt.get()));
+                delayed ? "Run was created, delayed until " + timing.delayUntil() : "Run was created and queued");
+        events.publishEvent(new RunChangedEvent(id, friendlyId, at.environmentId(), updatedAt.get()));
         return Optional.of(new CreatedRun(id, friendlyId, status, snapshotId, updatedAt.get(), false));
     }
 
@@ -204,7 +213,7 @@ public class RunCreator {
                         FROM task_runs
                         WHERE runtime_environment_id = ? AND task_identifier = ? AND idempotency_key = ?
                         FOR UPDATE""")
-                .params(run.environmentId(), run.taskIdentifier(), run.idempotencyKey())
+                .params(run.placement().environmentId(), run.placement().taskIdentifier(), run.idempotency().key())
                 .query(RunCreator::existing).optional();
     }
 
@@ -213,6 +222,10 @@ public class RunCreator {
         return new Existing(rs.getString("id"), rs.getString("friendly_id"), RunStatus.valueOf(rs.getString("status")),
                 rs.getString("latest_snapshot_id"), rs.getTimestamp("updated_at").toInstant(),
                 keyExpires == null ? null : keyExpires.toInstant());
+    }
+
+    private static String[] tags(NewRun.Payload payload) {
+        return payload.tags() == null ? new String[0] : payload.tags().toArray(String[]::new);
     }
 
     private static Timestamp timestamp(Instant instant) {

@@ -23,9 +23,10 @@ import org.springframework.transaction.annotation.Transactional;
  * Claims queued runs for a runner in queue order, without ever letting the runs executing in a concurrency
  * partition exceed its limit — with any number of instances and runners dequeuing at once.
  *
- * <p><b>Order.</b> Priority is a head start in seconds, as in the reference service: runs are taken by
- * {@code queue_order_at} = the moment the run became due (trigger time, or the end of its delay) minus its
- * priority, so a priority-10 run overtakes runs queued up to 10 s before it and no more. The column is written
+ * <p><b>Order.</b> Priority is a head start in seconds, as in the reference service (kept in milliseconds,
+ * {@code priority_ms}, so fractional seconds count): runs are taken by {@code queue_order_at} = the moment the run
+ * became due (trigger time, or the end of its delay) minus its head start, so a priority-10 run overtakes runs
+ * queued up to 10 s before it and no more, and a priority-0.5 run those queued up to 500 ms before it. The column is written
  * when that moment is known (creation, reschedule, debounce push) and read through the partial index
  * {@code task_runs_dequeue_order} (or its per-environment twin), so each candidate query is an index scan.
  *

@@ -48,6 +48,6 @@ public class RunRescheduler {
         writer.apply(run, Transition.of(run, RunStatus.DELAYED, ExecutionStatus.DELAYED,
                         "Run rescheduled, delayed until " + (until.isBefore(now) ? now : until))
                 .set("delay_until", until.isBefore(now) ? now : until)
-                .set("queue_order_at", RunCreator.queueOrder(until.isBefore(now) ? now : until, run.priority())));
+                .set("queue_order_at", RunCreator.queueOrder(until.isBefore(now) ? now : until, run.priorityMs())));
     }
 }

@@ -194,10 +194,11 @@ class ScheduleFirer {
         String ttl = task.map(TaskMetadata::ttl).orElse(null);
         Long ttlSeconds = ttl == null ? null
                 : Durations.parse(ttl).map(Duration::getSeconds).filter(s -> s > 0).orElse(null);
-        return new NewRun(schedule.environmentId(), schedule.task(), queue, null, null,
-                payload(schedule, instant, upcoming), PAYLOAD_TYPE, null, null, List.of(), ttl, ttlSeconds,
-                TriggerSource.SCHEDULED.name(), idempotencyKey(schedule.id(), instant), null, null, 0, null, null,
-                null, null, false, null);
+        return new NewRun(NewRun.Placement.of(schedule.environmentId(), schedule.task(), queue),
+                NewRun.Payload.of(payload(schedule, instant, upcoming), PAYLOAD_TYPE),
+                NewRun.Idempotency.of(idempotencyKey(schedule.id(), instant), null),
+                new NewRun.Timing(null, ttl, ttlSeconds, null, null),
+                new NewRun.Origin(TriggerSource.SCHEDULED, false, null, null));
     }
 
     /** One key per (schedule, instant): a second creation for the same instant finds the first run. */

@@ -104,7 +104,7 @@ class StreamedBatches {
             int accepted = 0;
             int deduplicated = 0;
             for (NewRun run : prepared) {
-                if (!existing.add(run.batchIndex())) {
+                if (!existing.add(run.origin().batchIndex())) {
                     deduplicated++;
                     continue;
                 }

@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
  * @param metadataType      content type of {@code metadata} (default {@code application/json})
  * @param maxAttempts       at least 1
  * @param maxDuration       seconds
- * @param priority          a head start in the dequeue order, in whole seconds (a JSON integer; may be negative)
+ * @param priority          a head start in the dequeue order in seconds: any JSON number (may be fractional or negative),
+ *                          kept as JSON so {@link TriggerOptionsParser} can refuse strings and out-of-range values clearly
  * @param machine           machine preset name
  * @param lockToVersion     worker version to run on
  * @param test              whether this is a test run
@@ -40,7 +41,7 @@ public record TriggerOptions(
         String metadataType,
         Integer maxAttempts,
         Integer maxDuration,
-        Integer priority,
+        JsonNode priority,
         String machine,
         String lockToVersion,
         Boolean test,

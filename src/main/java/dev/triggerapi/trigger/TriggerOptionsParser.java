@@ -1,5 +1,6 @@
 package dev.triggerapi.trigger;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Shape errors (wrong JSON type, an idempotency key over 2048 characters) are 400, like any schema
  * violation; values that are well-formed but unusable (too many or too long tags, a duration or date that
- * does not parse, {@code maxAttempts < 1}) are 422.
+ * does not parse, {@code maxAttempts < 1}) are 422. A {@code priority} out of range is 400 too: it cannot be
+ * represented, like a number too large for its field.
  *
  * <p>Every string that is stored is bounded and free of NUL characters (PostgreSQL text cannot hold U+0000):
  * the task id and version at 128 characters like a registered slug or version, content types at 256, the
@@ -43,6 +45,12 @@ class TriggerOptionsParser {
     static final int MAX_CONCURRENCY_KEY_LENGTH = 1024;
     static final int MAX_MACHINE_LENGTH = 128;
     static final int MAX_DEBOUNCE_KEY_LENGTH = 512;
+    /**
+     * The longest head start either way, in seconds (about 24.8 days): the largest whose milliseconds fit the 32-bit
+     * {@code priority_ms} column, so the stored value and {@code due - priority} can never overflow. A larger head
+     * start could only mean "before everything", which this already is for any queue not weeks behind.
+     */
+    static final int MAX_PRIORITY_SECONDS = Integer.MAX_VALUE / 1000;
     private static final Set<String> KEY_SCOPES = Set.of("run", "attempt", "global");
     private static final Instant EARLIEST_DATE = Instant.parse("0001-01-01T00:00:00Z");
     static final Duration DEFAULT_IDEMPOTENCY_KEY_TTL = Duration.ofDays(30);
@@ -99,13 +107,42 @@ class TriggerOptionsParser {
                 metadata == null ? null : metadataType,
                 o.maxAttempts(),
                 o.maxDuration(),
-                o.priority() == null ? 0 : o.priority(),
+                priorityMs(o.priority()),
                 text("options.machine", o.machine(), MAX_MACHINE_LENGTH),
                 text("options.lockToVersion", o.lockToVersion(), MAX_VERSION_LENGTH),
                 Boolean.TRUE.equals(o.test()),
                 debounce(o.debounce()),
                 idempotencyKey == null ? null : keyOption(o.idempotencyKeyOptions(), "key"),
                 idempotencyKey == null ? null : keyScope(o.idempotencyKeyOptions()));
+    }
+
+    /**
+     * {@code priority} as the SDK's {@code z.number()} allows it (seconds, fractional or negative), converted once to
+     * whole milliseconds ({@link Math#round}: halves go up, as JavaScript rounds). Anything but a finite JSON number
+     * within {@link #MAX_PRIORITY_SECONDS} is a 400: a head start that cannot be honoured must not be dropped.
+     */
+    static int priorityMs(JsonNode priority) {
+        if (priority == null || priority.isNull()) {
+            return 0;
+        }
+        if (!priority.isNumber()) {
+            throw ApiException.badRequest("options.priority: expected a number of seconds, e.g. 10 or 0.5");
+        }
+        // Doubles directly; big integers and decimals through BigDecimal, whose comparison stays exact (and cheap)
+        // for values of any size, so a huge one is refused rather than turned into an infinity.
+        double seconds;
+        if (priority.isDouble() || priority.isFloat()) {
+            seconds = priority.doubleValue();
+        } else {
+            BigDecimal exact = priority.decimalValue();
+            seconds = exact.abs().compareTo(BigDecimal.valueOf(MAX_PRIORITY_SECONDS)) > 0 ? Double.POSITIVE_INFINITY
+                    : exact.doubleValue();
+        }
+        if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_PRIORITY_SECONDS) {
+            throw ApiException.badRequest("options.priority: must be a finite number of seconds between -"
+                    + MAX_PRIORITY_SECONDS + " and " + MAX_PRIORITY_SECONDS);
+        }
+        return (int) Math.round(seconds * 1000);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 
 import dev.triggerapi.api.ApiException;
-import dev.triggerapi.duration.Durations;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.packet.PacketStore;
@@ -84,37 +83,38 @@ public class TriggerService {
         }
         ParsedTrigger parsed = parser.parse(body.get("payload"), parsedOptions, null, null);
         String taskId = original.taskIdentifier();
-        String queue = original.queue();
-        String lockedQueueId = original.lockedQueueId();
-        String lockedToWorkerId = original.lockedToWorkerId();
         String ttl = body.has("ttl") ? parsed.ttl() : original.ttl();
-        Long ttlSeconds = body.has("ttl") ? ttlSeconds(ttl) : original.ttlSeconds();
+        // The original's queue, or the one a new queue or version resolves to; the ttl and source stay the replay's.
+        ResolvedQueue queue = new ResolvedQueue(original.queue(), original.lockedQueueId(), original.lockedToWorkerId(),
+                ttl, original.triggerSource());
         if (body.has("queue") || body.has("version")) {
             ResolvedQueue resolved = queues.resolve(environment,
                     new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), ttl));
-            queue = resolved.queueName();
-            lockedQueueId = resolved.lockedQueueId();
-            lockedToWorkerId = resolved.lockedToWorkerId();
+            queue = new ResolvedQueue(resolved.queueName(), resolved.lockedQueueId(), resolved.lockedToWorkerId(), ttl,
+                    original.triggerSource());
         }
+        Long ttlSeconds = body.has("ttl") ? queue.ttlSeconds() : original.ttlSeconds();
         boolean newPayload = body.has("payload");
         if (newPayload && PacketStore.STORE_PAYLOAD_TYPE.equals(parsed.payloadType())
                 && (parsed.payload() == null || !packets.exists(environment.id(), parsed.payload()))) {
             throw ApiException.unprocessable("Payload packet not found: upload it with PUT /api/v2/packets/{path} first");
         }
-        return runs.create(new NewRun(environment.id(), taskId, queue, lockedQueueId, lockedToWorkerId,
-                newPayload ? parsed.payload() : original.payload(),
-                newPayload ? parsed.payloadType() : original.payloadType(),
-                body.has("metadata") ? parsed.metadata() : original.metadata(),
-                body.has("metadata") ? parsed.metadataType() : original.metadataType(),
-                body.has("tags") ? parsed.tags() : original.tags(),
-                ttl, ttlSeconds, original.triggerSource(), parsed.idempotencyKey(), parsed.idempotencyKeyExpiresAt(),
-                body.has("concurrencyKey") ? parsed.concurrencyKey() : original.concurrencyKey(),
-                body.has("priority") ? parsed.priority() : original.priority(),
-                parsed.delayUntil(),
-                body.has("maxAttempts") ? parsed.maxAttempts() : original.maxAttempts(),
-                body.has("maxDuration") ? parsed.maxDurationSeconds() : original.maxDurationSeconds(),
-                body.has("machine") ? parsed.machine() : original.machine(),
-                original.test(), null));
+        return runs.create(new NewRun(
+                new NewRun.Placement(environment.id(), taskId, queue.queueName(), queue.lockedQueueId(),
+                        queue.lockedToWorkerId(),
+                        body.has("concurrencyKey") ? parsed.concurrencyKey() : original.concurrencyKey(),
+                        body.has("priority") ? parsed.priorityMs() : original.priorityMs(),
+                        body.has("machine") ? parsed.machine() : original.machine()),
+                new NewRun.Payload(newPayload ? parsed.payload() : original.payload(),
+                        newPayload ? parsed.payloadType() : original.payloadType(),
+                        body.has("metadata") ? parsed.metadata() : original.metadata(),
+                        body.has("metadata") ? parsed.metadataType() : original.metadataType(),
+                        body.has("tags") ? parsed.tags() : original.tags()),
+                NewRun.Idempotency.of(parsed.idempotencyKey(), parsed.idempotencyKeyExpiresAt()),
+                new NewRun.Timing(parsed.delayUntil(), ttl, ttlSeconds,
+                        body.has("maxAttempts") ? parsed.maxAttempts() : original.maxAttempts(),
+                        body.has("maxDuration") ? parsed.maxDurationSeconds() : original.maxDurationSeconds()),
+                new NewRun.Origin(queue.source(), original.test(), null, null)));
     }
 
     private static ObjectNode requireObject(JsonNode node) {
@@ -171,7 +171,7 @@ public class TriggerService {
         List<CreatedRun> created = batches.create(environment.id(), batchId, newRuns);
         List<BatchTriggerResponse.Run> out = new ArrayList<>(created.size());
         for (int i = 0; i < created.size(); i++) {
-            out.add(new BatchTriggerResponse.Run(created.get(i).friendlyId(), newRuns.get(i).taskIdentifier(),
+            out.add(new BatchTriggerResponse.Run(created.get(i).friendlyId(), newRuns.get(i).placement().taskIdentifier(),
                     created.get(i).cached()));
         }
         return new BatchTriggerResponse(BatchStore.friendlyId(batchId), out);
@@ -192,16 +192,6 @@ public class TriggerService {
         TriggerOptionsParser.checkTaskId(taskId);
         ResolvedQueue queue = queues.resolve(environment,
                 new QueueRequest(taskId, parsed.queueName(), parsed.lockToVersion(), parsed.ttl()));
-        return new NewRun(environment.id(), taskId, queue.queueName(), queue.lockedQueueId(), queue.lockedToWorkerId(),
-                parsed.payload(), parsed.payloadType(), parsed.metadata(), parsed.metadataType(), parsed.tags(),
-                queue.ttl(), ttlSeconds(queue.ttl()), queue.triggerSource(), parsed.idempotencyKey(),
-                parsed.idempotencyKeyExpiresAt(), parsed.concurrencyKey(), parsed.priority(), parsed.delayUntil(),
-                parsed.maxAttempts(), parsed.maxDurationSeconds(), parsed.machine(), parsed.test(), batchId, batchIndex)
-                .withIdempotencyKeyOptions(parsed.idempotencyKeyUser(), parsed.idempotencyKeyScope());
-    }
-
-    /** A ttl of 0 (or one that no longer parses, e.g. from an old registration) means the run never expires. */
-    private static Long ttlSeconds(String ttl) {
-        return ttl == null ? null : Durations.parse(ttl).map(d -> d.getSeconds()).filter(s -> s > 0).orElse(null);
+        return parsed.toNewRun(environment.id(), taskId, queue, batchId, batchIndex);
     }
 }

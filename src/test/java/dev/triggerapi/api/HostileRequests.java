@@ -597,7 +597,9 @@ final class HostileRequests {
         String trigger = "/api/v1/tasks/fuzz-task/trigger";
         for (String n : List.of("1.5", "2.0", "\"1\"", "\"\"", "1e0", "0.5")) {
             for (String field : List.of("maxAttempts", "priority", "maxDuration")) {
-                post("integer " + field + "=" + n, trigger, "{\"payload\":1,\"options\":{\"" + field + "\":" + n + "}}");
+                // priority is a number of seconds, fractions included (the SDK's z.number()).
+                post("integer " + field + "=" + n, trigger, "{\"payload\":1,\"options\":{\"" + field + "\":" + n + "}}")
+                        .mustRejectUnless(field.equals("priority") && !n.startsWith("\""));
             }
             post("integer runCount=" + n, "/api/v3/batches", "{\"runCount\":" + n + "}");
             ndjson("integer index=" + n, "/api/v3/batches/" + f.batchId() + "/items",

@@ -93,8 +93,9 @@ public final class DequeuePartitionsBench {
     }
 
     private static NewRun run(String env, String key) {
-        return new NewRun(env, "bench", "q", null, null, "{}", "application/json", null, null, List.of(), null, null,
-                "STANDARD", null, null, key, 0, null, null, null, null, false, null);
+        return new NewRun(new NewRun.Placement(env, "bench", "q", null, null, key, 0, null),
+                NewRun.Payload.of("{}", "application/json"), NewRun.Idempotency.NONE, NewRun.Timing.NONE,
+                NewRun.Origin.STANDARD);
     }
 
     private static double pct(long[] sorted, int p) {

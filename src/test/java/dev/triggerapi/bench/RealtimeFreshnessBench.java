@@ -115,9 +115,9 @@ public final class RealtimeFreshnessBench {
         RunCreator creator = app.getBean(RunCreator.class);
         List<CreatedRun> runs = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            runs.add(creator.create(new NewRun(env.environment().id(), "bench-task", "task/bench-task", null, null, "{}",
-                    "application/json", "{\"seq\":0}", "application/json", List.of(tag), null, null, "STANDARD", null,
-                    null, null, 0, null, null, null, null, false, null)));
+            runs.add(creator.create(new NewRun(NewRun.Placement.of(env.environment().id(), "bench-task", "task/bench-task"),
+                    new NewRun.Payload("{}", "application/json", "{\"seq\":0}", "application/json", List.of(tag)),
+                    NewRun.Idempotency.NONE, NewRun.Timing.NONE, NewRun.Origin.STANDARD)));
         }
         Thread.sleep(1000 + delayMs);
 

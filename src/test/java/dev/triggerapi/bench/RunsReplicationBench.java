@@ -270,9 +270,10 @@ public final class RunsReplicationBench {
                     List<String> ids = new ArrayList<>(share);
                     long cpu = THREADS.getCurrentThreadCpuTime();
                     for (int i = 0; i < share; i++) {
-                        CreatedRun run = creator.create(new NewRun(envId, "bench-task-" + (i % 10), "task/bench-task-" + (i % 10),
-                                null, null, "{\"i\":" + i + "}", "application/json", null, null, List.of("t" + thread),
-                                null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null));
+                        CreatedRun run = creator.create(new NewRun(
+                                NewRun.Placement.of(envId, "bench-task-" + (i % 10), "task/bench-task-" + (i % 10)),
+                                new NewRun.Payload("{\"i\":" + i + "}", "application/json", null, null, List.of("t" + thread)),
+                                NewRun.Idempotency.NONE, NewRun.Timing.NONE, NewRun.Origin.STANDARD));
                         ids.add(run.id());
                     }
                     WRITER_CPU_NANOS.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);

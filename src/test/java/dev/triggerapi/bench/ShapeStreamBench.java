@@ -105,9 +105,10 @@ public final class ShapeStreamBench {
         MeterRegistry meters = app.getBean(MeterRegistry.class);
         List<Subscriber> subscribers = new ArrayList<>();
         for (int i = 0; i < SUBSCRIBERS; i++) {
-            subscribers.add(new Subscriber(creator.create(new NewRun(env.environment().id(), "bench-task",
-                    "task/bench-task", null, null, "{}", "application/json", "{\"seq\":0}", "application/json",
-                    List.of(), null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, null))));
+            subscribers.add(new Subscriber(creator.create(new NewRun(
+                    NewRun.Placement.of(env.environment().id(), "bench-task", "task/bench-task"),
+                    new NewRun.Payload("{}", "application/json", "{\"seq\":0}", "application/json", List.of()),
+                    NewRun.Idempotency.NONE, NewRun.Timing.NONE, NewRun.Origin.STANDARD))));
         }
         Thread.sleep(1000 + delayMs);
         System.gc();

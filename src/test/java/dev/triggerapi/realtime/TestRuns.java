@@ -9,6 +9,7 @@ import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunChangedEvent;
 import dev.triggerapi.run.RunCreator;
+import dev.triggerapi.deployment.TriggerSource;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -33,9 +34,10 @@ final class TestRuns {
     }
 
     CreatedRun create(ProvisionedEnvironment env, List<String> tags, String batchId, String metadataJson) {
-        return creator.create(new NewRun(env.environment().id(), "realtime-task", "task/realtime-task", null, null,
-                "{\"n\":1}", "application/json", metadataJson, metadataJson == null ? null : "application/json",
-                tags, null, null, "STANDARD", null, null, null, 0, null, null, null, null, false, batchId));
+        return creator.create(new NewRun(NewRun.Placement.of(env.environment().id(), "realtime-task", "task/realtime-task"),
+                new NewRun.Payload("{\"n\":1}", "application/json", metadataJson,
+                        metadataJson == null ? null : "application/json", tags),
+                NewRun.Idempotency.NONE, NewRun.Timing.NONE, new NewRun.Origin(TriggerSource.STANDARD, false, batchId, null)));
     }
 
     /** Sets the status like the lifecycle would; returns the committed {@code updated_at}. */

@@ -73,9 +73,9 @@ class ClickHouseClientTest {
         old.executeWithoutDatabase("CREATE DATABASE " + old.database());
         old.execute("""
                 CREATE TABLE task_runs (environment_id String, created_at_us Int64, run_id String, status String,
-                    _version UInt64, _is_deleted UInt8)
+                    priority Int32, _version UInt64, _is_deleted UInt8)
                 ENGINE = ReplacingMergeTree(_version) ORDER BY (environment_id, created_at_us, run_id)""");
-        old.execute("INSERT INTO task_runs VALUES ('e', 1, 'r1', 'QUEUED', 1, 0)");
+        old.execute("INSERT INTO task_runs VALUES ('e', 1, 'r1', 'QUEUED', 7, 1, 0)");
         try {
             ClickHouseSchema schema = new ClickHouseSchema(old);
             schema.apply();
@@ -83,12 +83,14 @@ class ClickHouseClientTest {
 
             List<JsonNode> added = old.select("SELECT name FROM system.columns WHERE database = "
                     + ClickHouseSql.literal(old.database()) + " AND table = 'task_runs' AND name IN "
-                    + "('locked_to_worker_id', 'worker_group_id', 'schedule_id') ORDER BY name");
+                    + "('locked_to_worker_id', 'worker_group_id', 'schedule_id', 'priority_ms') ORDER BY name");
             assertThat(added).extracting(n -> n.get("name").asString())
-                    .containsExactly("locked_to_worker_id", "schedule_id", "worker_group_id");
-            List<JsonNode> rows = old.select("SELECT run_id, schedule_id FROM task_runs");
+                    .containsExactly("locked_to_worker_id", "priority_ms", "schedule_id", "worker_group_id");
+            List<JsonNode> rows = old.select("SELECT run_id, schedule_id, priority_ms FROM task_runs");
             assertThat(rows).hasSize(1);
             assertThat(rows.get(0).get("schedule_id").isNull()).isTrue();
+            // A row replicated in whole seconds reads its head start in milliseconds.
+            assertThat(rows.get(0).get("priority_ms").asInt()).isEqualTo(7000);
         } finally {
             old.executeWithoutDatabase("DROP DATABASE IF EXISTS " + old.database());
         }

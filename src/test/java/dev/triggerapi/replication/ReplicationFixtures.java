@@ -14,6 +14,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
+import dev.triggerapi.deployment.TriggerSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
 import org.springframework.context.ApplicationContext;
@@ -94,8 +95,9 @@ final class ReplicationFixtures {
     }
 
     static NewRun newRun(String environmentId, String task, List<String> tags, String source, boolean test) {
-        return new NewRun(environmentId, task, "task/" + task, null, null, "{\"n\":1}", "application/json", null, null,
-                tags, null, null, source, null, null, null, 0, null, null, null, null, test, null);
+        return new NewRun(NewRun.Placement.of(environmentId, task, "task/" + task),
+                new NewRun.Payload("{\"n\":1}", "application/json", null, null, tags), NewRun.Idempotency.NONE,
+                NewRun.Timing.NONE, new NewRun.Origin(TriggerSource.valueOf(source), test, null, null));
     }
 
     static CreatedRun create(RunCreator creator, String environmentId) {
@@ -108,7 +110,8 @@ final class ReplicationFixtures {
         writer.sql("""
                         SELECT id, friendly_id, task_identifier, status, trigger_source, queue, array_to_string(tags, '|') AS tags,
                                is_test, attempt_number, idempotency_key, created_at, updated_at, started_at, completed_at,
-                               machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id
+                               machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id, priority_ms,
+                               priority_ms / 1000 AS priority_seconds
                         FROM task_runs WHERE runtime_environment_id = ?""")
                 .param(environmentId)
                 .query((rs, n) -> {
@@ -119,7 +122,8 @@ final class ReplicationFixtures {
                             micros(rs.getTimestamp("updated_at")), micros(rs.getTimestamp("started_at")),
                             micros(rs.getTimestamp("completed_at")), String.valueOf(rs.getString("machine")),
                             String.valueOf(rs.getString("batch_id")), String.valueOf(rs.getString("locked_to_worker_id")),
-                            String.valueOf(rs.getString("worker_group_id")), String.valueOf(rs.getString("schedule_id"))));
+                            String.valueOf(rs.getString("worker_group_id")), String.valueOf(rs.getString("schedule_id")),
+                            Integer.toString(rs.getInt("priority_ms")), Integer.toString(rs.getInt("priority_seconds"))));
                     return null;
                 }).list();
         return out;
@@ -131,7 +135,7 @@ final class ReplicationFixtures {
         for (JsonNode r : clickHouse.select("""
                 SELECT run_id, friendly_id, task_identifier, status, trigger_source, queue, arrayStringConcat(tags, '|') AS tags,
                        is_test, attempt_count, idempotency_key, created_at_us, updated_at_us, started_at_us, completed_at_us,
-                       machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id
+                       machine, batch_id, locked_to_worker_id, worker_group_id, schedule_id, priority_ms, priority
                 FROM task_runs FINAL WHERE environment_id = %s AND _is_deleted = 0""".formatted(ClickHouseSql.literal(environmentId)))) {
             String previous = out.put(r.get("run_id").asString(), String.join(",", r.get("friendly_id").asString(),
                     r.get("task_identifier").asString(), r.get("status").asString(), r.get("trigger_source").asString(),
@@ -139,7 +143,8 @@ final class ReplicationFixtures {
                     r.get("attempt_count").asString(), text(r.get("idempotency_key")), text(r.get("created_at_us")),
                     text(r.get("updated_at_us")), text(r.get("started_at_us")), text(r.get("completed_at_us")),
                     text(r.get("machine")), text(r.get("batch_id")), text(r.get("locked_to_worker_id")),
-                    text(r.get("worker_group_id")), text(r.get("schedule_id"))));
+                    text(r.get("worker_group_id")), text(r.get("schedule_id")), text(r.get("priority_ms")),
+                    text(r.get("priority"))));
             assertThat(previous).as("run %s appears twice in ClickHouse FINAL", r.get("run_id")).isNull();
         }
         return out;

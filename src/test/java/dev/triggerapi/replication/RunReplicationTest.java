@@ -72,6 +72,9 @@ class RunReplicationTest {
                     .param(id).update();
         });
         fixtures.writer().sql("DELETE FROM task_runs WHERE id = ?").param(runs.get(3).id()).update();
+        // Fractional and negative head starts arrive in milliseconds (and as truncated whole seconds).
+        fixtures.writer().sql("UPDATE task_runs SET priority_ms = 1500 WHERE id = ?").param(runs.get(5).id()).update();
+        fixtures.writer().sql("UPDATE task_runs SET priority_ms = -2250 WHERE id = ?").param(runs.get(6).id()).update();
 
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
     }

@@ -65,10 +65,7 @@ class ConcurrencyKeyDequeueTest {
     }
 
     private CreatedRun queue(String key) {
-        NewRun run = TestRuns.run(envId, "sync").queue("per-customer").build();
-        return creator.create(new NewRun(run.environmentId(), run.taskIdentifier(), run.queue(), null, null,
-                run.payload(), run.payloadType(), null, null, List.of(), null, null, "STANDARD", null, null, key, 0,
-                null, null, null, null, false, null));
+        return creator.create(TestRuns.run(envId, "sync").queue("per-customer").concurrencyKey(key).build());
     }
 
     private List<RunActionResult> dequeue(int maxRuns) {

@@ -25,7 +25,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Priority is a head start in seconds (the SDK's documented meaning): runs are created at explicit instants through
+ * Priority is a head start in seconds (the SDK's documented meaning, fractions included; stored in milliseconds): runs
+ * are created at explicit instants through
  * a run creator with a fixed clock, then dequeued one at a time.
  */
 @IntegrationTest
@@ -88,6 +89,35 @@ class PriorityDequeueOrderTest {
 
         assertThat(dequeueOne()).isEqualTo(older.id());
         assertThat(dequeueOne()).isEqualTo(newer.id());
+    }
+
+    @Test
+    void aHalfSecondPriorityRunQueued400MillisecondsAfterAPriority0RunIsDequeuedFirst() {
+        CreatedRun older = createAt(t0, 0);
+        CreatedRun newer = createAt(t0.plusMillis(400), TestRuns.run(envId, "ordered").priorityMs(500).build());
+
+        assertThat(dequeueOne()).isEqualTo(newer.id());
+        assertThat(dequeueOne()).isEqualTo(older.id());
+    }
+
+    @Test
+    void aHalfSecondPriorityRunQueued600MillisecondsAfterAPriority0RunIsNot() {
+        CreatedRun older = createAt(t0, 0);
+        CreatedRun newer = createAt(t0.plusMillis(600), TestRuns.run(envId, "ordered").priorityMs(500).build());
+
+        assertThat(dequeueOne()).isEqualTo(older.id());
+        assertThat(dequeueOne()).isEqualTo(newer.id());
+    }
+
+    @Test
+    void fractionalHeadStartsOrderRunsTriggeredAtTheSameInstantByTheirMilliseconds() {
+        CreatedRun quarter = createAt(t0, TestRuns.run(envId, "ordered").priorityMs(250).build());
+        CreatedRun none = createAt(t0, 0);
+        CreatedRun twoAndAQuarter = createAt(t0, TestRuns.run(envId, "ordered").priorityMs(2250).build());
+        CreatedRun behind = createAt(t0, TestRuns.run(envId, "ordered").priorityMs(-1500).build());
+
+        assertThat(List.of(dequeueOne(), dequeueOne(), dequeueOne(), dequeueOne()))
+                .containsExactly(twoAndAQuarter.id(), quarter.id(), none.id(), behind.id());
     }
 
     @Test

@@ -38,10 +38,10 @@ class RunCreatorTest {
     }
 
     private NewRun run(String idempotencyKey, Instant delayUntil) {
-        return new NewRun(env.environment().id(), "task-a", "task/task-a", null, null, "{\"a\":1}", "application/json",
-                null, null, List.of("t1"), "10m", 600L, "STANDARD", idempotencyKey,
-                idempotencyKey == null ? null : Instant.now().plusSeconds(3600), null, 0, delayUntil, 3, null, null,
-                false, null);
+        return new NewRun(NewRun.Placement.of(env.environment().id(), "task-a", "task/task-a"),
+                new NewRun.Payload("{\"a\":1}", "application/json", null, null, List.of("t1")),
+                NewRun.Idempotency.of(idempotencyKey, idempotencyKey == null ? null : Instant.now().plusSeconds(3600)),
+                new NewRun.Timing(delayUntil, "10m", 600L, 3, null), NewRun.Origin.STANDARD);
     }
 
     @Test

@@ -43,9 +43,9 @@ class RunWritesApiTest {
     }
 
     private CreatedRun run(String metadata, List<String> tags) {
-        return creator.create(new NewRun(env.environment().id(), "task-a", "task/task-a", null, null, "{}",
-                "application/json", metadata, metadata == null ? null : "application/json", tags, null, null, "STANDARD",
-                null, null, null, 0, null, null, null, null, false, null));
+        return creator.create(new NewRun(NewRun.Placement.of(env.environment().id(), "task-a", "task/task-a"),
+                new NewRun.Payload("{}", "application/json", metadata, metadata == null ? null : "application/json", tags),
+                NewRun.Idempotency.NONE, NewRun.Timing.NONE, NewRun.Origin.STANDARD));
     }
 
     private ResultActions putMetadata(ProvisionedEnvironment as, String runId, String body) throws Exception {

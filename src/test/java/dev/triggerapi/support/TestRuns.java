@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.triggerapi.run.NewRun;
+import dev.triggerapi.deployment.TriggerSource;
 
 /** Builds {@link NewRun}s for tests: a plain queued run on {@code task/<taskId>} unless told otherwise. */
 public final class TestRuns {
@@ -20,7 +21,8 @@ public final class TestRuns {
     private Long ttlSeconds;
     private String idempotencyKey;
     private Instant idempotencyKeyExpiresAt;
-    private int priority;
+    private int priorityMs;
+    private String concurrencyKey;
     private Instant delayUntil;
     private Integer maxAttempts;
     private boolean test;
@@ -70,8 +72,14 @@ public final class TestRuns {
         return this;
     }
 
-    public TestRuns priority(int priority) {
-        this.priority = priority;
+    /** A head start in whole seconds (the API's unit). */
+    public TestRuns priority(int seconds) {
+        return priorityMs(seconds * 1000);
+    }
+
+    /** A head start in milliseconds (the stored unit). */
+    public TestRuns priorityMs(int priorityMs) {
+        this.priorityMs = priorityMs;
         return this;
     }
 
@@ -95,9 +103,17 @@ public final class TestRuns {
         return this;
     }
 
+    public TestRuns concurrencyKey(String concurrencyKey) {
+        this.concurrencyKey = concurrencyKey;
+        return this;
+    }
+
     public NewRun build() {
-        return new NewRun(environmentId, taskIdentifier, queue, null, null, payload, payloadType, metadata,
-                metadataType, tags, ttl, ttlSeconds, "STANDARD", idempotencyKey, idempotencyKeyExpiresAt, null,
-                priority, delayUntil, maxAttempts, null, null, test, batchId);
+        return new NewRun(
+                new NewRun.Placement(environmentId, taskIdentifier, queue, null, null, concurrencyKey, priorityMs, null),
+                new NewRun.Payload(payload, payloadType, metadata, metadataType, tags),
+                NewRun.Idempotency.of(idempotencyKey, idempotencyKeyExpiresAt),
+                new NewRun.Timing(delayUntil, ttl, ttlSeconds, maxAttempts, null),
+                new NewRun.Origin(TriggerSource.STANDARD, test, batchId, null));
     }
 }

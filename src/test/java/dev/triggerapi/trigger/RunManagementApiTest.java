@@ -86,7 +86,7 @@ class RunManagementApiTest {
 
     private Map<String, Object> row(String runId) {
         return jdbc.sql("""
-                        SELECT task_identifier, queue, payload, payload_type, metadata, tags, concurrency_key, priority,
+                        SELECT task_identifier, queue, payload, payload_type, metadata, tags, concurrency_key, priority_ms,
                                max_attempts, machine, idempotency_key, status, delay_until
                         FROM task_runs WHERE friendly_id = ?""").param(runId).query().singleRow();
     }
@@ -116,7 +116,7 @@ class RunManagementApiTest {
         Map<String, Object> before = row(original);
         Map<String, Object> after = row(replayed);
         for (String column : List.of("task_identifier", "queue", "payload", "payload_type", "metadata", "concurrency_key",
-                "priority", "max_attempts", "machine")) {
+                "priority_ms", "max_attempts", "machine")) {
             assertThat(after.get(column)).as(column).isEqualTo(before.get(column));
         }
         assertThat(after.get("tags").toString()).isEqualTo(before.get("tags").toString());

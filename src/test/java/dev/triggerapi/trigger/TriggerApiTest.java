@@ -154,7 +154,7 @@ class TriggerApiTest {
 
         Map<String, Object> row = run(runId(result));
         assertThat(row).containsEntry("status", "DELAYED").containsEntry("concurrency_key", "ck")
-                .containsEntry("priority", 7).containsEntry("max_attempts", 3).containsEntry("max_duration_seconds", 120)
+                .containsEntry("priority_ms", 7000).containsEntry("max_attempts", 3).containsEntry("max_duration_seconds", 120)
                 .containsEntry("machine", "small-1x").containsEntry("metadata", "{\"m\":1}")
                 .containsEntry("metadata_type", "application/json").containsEntry("is_test", true)
                 .containsEntry("queue", "other").containsEntry("payload", "[1,2]");

@@ -2,6 +2,7 @@ package dev.triggerapi.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -15,10 +16,13 @@ import com.jayway.jsonpath.JsonPath;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.environment.ProvisionedWorkerGroup;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -137,9 +141,72 @@ class TriggerOptionsApiTest {
                 .andExpect(status().isBadRequest());
         mvc.perform(trigger("{\"options\":{\"debounce\":{\"key\":\"" + "k".repeat(513) + "\",\"delay\":\"5s\"}}}"))
                 .andExpect(status().isBadRequest());
-        mvc.perform(trigger("{\"options\":{\"priority\":\"high\"}}")).andExpect(status().isBadRequest());
-        mvc.perform(trigger("{\"options\":{\"priority\":2.5}}")).andExpect(status().isBadRequest());
         assertThat(runsOfTask()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"high\"", "\"1\"", "\"NaN\"", "NaN", "Infinity", "-Infinity", "1e400", "true", "{}", "[1]",
+            "2147484", "-2147484", "2147483.5", "1e30", "-99999999999999999999"})
+    void aPriorityThatIsNotAFiniteNumberOfSecondsInRangeIsA400WithAJsonError(String priority) throws Exception {
+        mvc.perform(trigger("{\"options\":{\"priority\":" + priority + "}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$.error").isString());
+        assertThat(runsOfTask()).isZero();
+    }
+
+    @Test
+    void theLongestHeadStartEitherWayIsAccepted() throws Exception {
+        String most = id(mvc.perform(trigger("{\"options\":{\"priority\":2147483}}")).andExpect(status().isOk()));
+        String least = id(mvc.perform(trigger("{\"options\":{\"priority\":-2147483}}")).andExpect(status().isOk()));
+
+        assertThat(row(most)).containsEntry("priority_ms", 2_147_483_000);
+        assertThat(row(least)).containsEntry("priority_ms", -2_147_483_000);
+    }
+
+    @Test
+    void aFractionalPriorityIsAHeadStartInMilliseconds() throws Exception {
+        String none = id(mvc.perform(trigger("{\"options\":{\"priority\":0}}")).andExpect(status().isOk()));
+        String half = id(mvc.perform(trigger("{\"options\":{\"priority\":0.5}}")).andExpect(status().isOk()));
+        String quarter = id(mvc.perform(trigger("{\"options\":{\"priority\":2.25}}")).andExpect(status().isOk()));
+        String rounded = id(mvc.perform(trigger("{\"options\":{\"priority\":1.0006}}")).andExpect(status().isOk()));
+
+        // queued_at and queue_order_at come from one clock reading, so the head start shows exactly.
+        assertThat(headStart(none)).isEqualTo(Duration.ZERO);
+        assertThat(headStart(half)).isEqualTo(Duration.ofMillis(500));
+        assertThat(headStart(quarter)).isEqualTo(Duration.ofMillis(2250));
+        assertThat(row(half)).containsEntry("priority_ms", 500);
+        assertThat(row(rounded)).as("rounded to whole milliseconds").containsEntry("priority_ms", 1001);
+        // Triggered after the priority-0 run, the 0.5 s and 2.25 s runs still sort before it, the larger head start first.
+        assertThat(queueOrder(quarter)).isBefore(queueOrder(half));
+        assertThat(queueOrder(half)).isBefore(queueOrder(none));
+    }
+
+    @Test
+    void theRunnerSeesAFractionalPriorityInSecondsAsTheSdkContextHasIt() throws Exception {
+        ProvisionedWorkerGroup group = TestData.workerGroup(provisioning);
+        String half = id(mvc.perform(trigger("{\"options\":{\"priority\":0.5}}")).andExpect(status().isOk()));
+        String whole = id(mvc.perform(trigger("{\"options\":{\"priority\":3}}")).andExpect(status().isOk()));
+
+        String claimed = mvc.perform(post("/engine/v1/worker-actions/dequeue")
+                        .header("Authorization", "Bearer " + group.token())
+                        .header("x-trigger-worker-environment-id", env.environment().id())
+                        .contentType(MediaType.APPLICATION_JSON).content("{\"maxRuns\":10}"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+
+        List<String> order = JsonPath.read(claimed, "$[*].run.friendlyId");
+        assertThat(order).containsExactly(whole, half);
+        assertThat(claimed).containsPattern("\"priority\":3[,}]").containsPattern("\"priority\":0\\.5[,}]");
+        assertThat(JsonPath.<List<Object>>read(claimed, "$[*].run.priorityMs")).isEmpty();
+    }
+
+    private Duration headStart(String friendlyId) {
+        Map<String, Object> run = row(friendlyId);
+        return Duration.between(queueOrder(friendlyId), ((java.sql.Timestamp) run.get("queued_at")).toInstant());
+    }
+
+    private Instant queueOrder(String friendlyId) {
+        return ((java.sql.Timestamp) row(friendlyId).get("queue_order_at")).toInstant();
     }
 
     @Test

@@ -39,6 +39,29 @@ class TriggerOptionsParserTest {
     }
 
     @Test
+    void priorityInSecondsIsConvertedOnceToWholeMilliseconds() {
+        assertThat(parse("{}").priorityMs()).isZero();
+        assertThat(parse("{\"options\":{\"priority\":null}}").priorityMs()).isZero();
+        assertThat(parse("{\"options\":{\"priority\":0.5}}").priorityMs()).isEqualTo(500);
+        assertThat(parse("{\"options\":{\"priority\":2.25}}").priorityMs()).isEqualTo(2250);
+        assertThat(parse("{\"options\":{\"priority\":-1.5}}").priorityMs()).isEqualTo(-1500);
+        assertThat(parse("{\"options\":{\"priority\":1e2}}").priorityMs()).isEqualTo(100_000);
+        assertThat(parse("{\"options\":{\"priority\":0.0004}}").priorityMs()).isZero();
+        assertThat(parse("{\"options\":{\"priority\":1e-400}}").priorityMs()).isZero();
+        assertThat(parse("{\"options\":{\"priority\":2147483}}").priorityMs()).isEqualTo(2_147_483_000);
+        assertThat(parse("{\"options\":{\"priority\":-2147483.0}}").priorityMs()).isEqualTo(-2_147_483_000);
+    }
+
+    @Test
+    void aPriorityThatIsNoFiniteNumberOfSecondsInRangeIsA400() {
+        for (String priority : new String[] {"\"10\"", "true", "[]", "{}", "2147483.001", "-2147484", "1e400", "-1e400",
+                "9".repeat(400), "1e999999999"}) {
+            assertThat(statusOf(() -> parse("{\"options\":{\"priority\":" + priority + "}}")))
+                    .as(priority).isEqualTo(HttpStatus.BAD_REQUEST);
+        }
+    }
+
+    @Test
     void objectPayloadIsStoredAsJsonTextWithDefaultType() {
         ParsedTrigger parsed = parse("{\"payload\":{\"name\":\"x\",\"n\":[1,2]}}");
         JsonNode stored = json.readTree(parsed.payload());
@@ -138,7 +161,7 @@ class TriggerOptionsParserTest {
         assertThat(parsed.metadataType()).isEqualTo("application/json");
         assertThat(parsed.maxAttempts()).isEqualTo(3);
         assertThat(parsed.maxDurationSeconds()).isEqualTo(60);
-        assertThat(parsed.priority()).isEqualTo(5);
+        assertThat(parsed.priorityMs()).isEqualTo(5000);
         assertThat(parsed.machine()).isEqualTo("small-1x");
         assertThat(parsed.lockToVersion()).isEqualTo("20250101.1");
         assertThat(parsed.test()).isTrue();
