@@ -11,10 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.duration.Durations;
 import dev.triggerapi.run.RunStatus;
 
 /**
@@ -28,11 +27,8 @@ final class RunListQueryParser {
     static final int MAX_PAGE_SIZE = 100;
     private static final int MAX_VALUES = 50;
     private static final int MAX_VALUE_LENGTH = 256;
-    /** Longest {@code filter[createdAt][period]}: 100 years (further back would leave timestamptz's range). */
-    private static final Duration MAX_PERIOD = Duration.ofDays(36_500);
     private static final Set<String> PUBLIC_STATUSES = publicStatuses();
     private static final List<String> SOURCES = List.of("STANDARD", "SCHEDULED", "AGENT");
-    private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})([smhdw])");
     /** The SDK's {@code MachinePresetName} (4.8.3). */
     private static final List<String> MACHINES = List.of("micro", "small-1x", "small-2x", "medium-1x", "medium-2x", "large-1x",
             "large-2x");
@@ -216,22 +212,8 @@ final class RunListQueryParser {
     }
 
     private static Duration period(String value) {
-        Matcher m = PERIOD.matcher(value);
-        if (!m.matches()) {
-            throw ApiException.badRequest("filter[createdAt][period] must look like 30m, 12h, 7d or 2w, not '" + value + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        Duration period = switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
-        };
-        if (period.compareTo(MAX_PERIOD) > 0) {
-            throw ApiException.badRequest("filter[createdAt][period] must be at most 100 years, not '" + value + "'");
-        }
-        return period;
+        return Durations.parsePeriod(value).orElseThrow(() -> ApiException.badRequest(
+                "filter[createdAt][period] must look like 30m, 12h, 7d or 2w (at most 100 years), not '" + value + "'"));
     }
 
     private static Set<String> publicStatuses() {

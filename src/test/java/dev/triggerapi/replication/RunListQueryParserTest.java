@@ -50,6 +50,9 @@ class RunListQueryParserTest {
                 .isEqualTo(Instant.parse("2025-06-01T10:00:00Z"));
         assertThat(parse(Map.of("filter[createdAt][period]", List.of("1w"))).createdFrom())
                 .isEqualTo(Instant.parse("2025-05-25T12:00:00Z"));
+        // The shared period grammar (duration.Durations): combinations and any letter case too.
+        assertThat(parse(Map.of("filter[createdAt][period]", List.of("1H30m"))).createdFrom())
+                .isEqualTo(Instant.parse("2025-06-01T10:30:00Z"));
     }
 
     @Test
