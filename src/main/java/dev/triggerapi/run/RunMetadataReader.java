@@ -5,7 +5,6 @@ import java.util.Optional;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,8 +33,8 @@ public class RunMetadataReader {
                         SELECT metadata, metadata_type FROM task_runs WHERE friendly_id = ? AND runtime_environment_id = ?""")
                 .params(runFriendlyId, environmentId)
                 .query((rs, n) -> {
-                    JsonNode rendered = StoredJson.render(json, rs.getString(1), rs.getString(2));
-                    return rendered != null && rendered.isObject() ? (ObjectNode) rendered : json.createObjectNode();
+                    ObjectNode shown = StoredJson.metadata(json, rs.getString(1), rs.getString(2));
+                    return shown != null ? shown : json.createObjectNode();
                 }).optional()).value();
     }
 }
