@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * @param startedAt      when the first attempt started, when it did
  * @param finishedAt     when the run finished, when it did
  */
-public record RunView(
+record RunView(
         String id,
         String status,
         String taskIdentifier,

@@ -13,7 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  * what any replica read shows) and re-checked on the writer before a run is "not found".
  */
 @Service
-public class RunMetadataReader {
+class RunMetadataReader {
 
     // Runs are not JPA entities (their writes are conditional SQL); one column read.
     // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); one column read, replica-first.
