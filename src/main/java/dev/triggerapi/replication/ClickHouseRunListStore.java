@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseSql;
 import tools.jackson.databind.JsonNode;
 
 /**

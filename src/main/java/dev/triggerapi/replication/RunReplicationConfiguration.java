@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.UUID;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;

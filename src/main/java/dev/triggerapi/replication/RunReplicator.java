@@ -9,6 +9,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseException;
+import dev.triggerapi.clickhouse.ClickHouseSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;

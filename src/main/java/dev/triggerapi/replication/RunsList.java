@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import dev.triggerapi.clickhouse.ClickHouseException;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.run.PublicRunFlags;
 import dev.triggerapi.run.RunStatus;

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseSql;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;

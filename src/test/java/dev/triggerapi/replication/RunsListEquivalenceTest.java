@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.run.RunCreator;

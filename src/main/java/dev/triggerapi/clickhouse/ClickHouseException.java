@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.clickhouse;
 
 /**
  * ClickHouse refused a request or could not be reached.

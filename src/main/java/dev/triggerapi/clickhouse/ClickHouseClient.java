@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.clickhouse;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

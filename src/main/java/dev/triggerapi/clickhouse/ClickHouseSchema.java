@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.clickhouse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code ADD COLUMN IF NOT EXISTS}, an {@code ALTER TABLE t ADD COLUMN c ...} runs only when {@code system.columns}
  * does not list the column yet.
  */
-final class ClickHouseSchema {
+public final class ClickHouseSchema {
 
     static final String DDL_RESOURCE = "/clickhouse/task_runs.sql";
     private static final Pattern ADD_COLUMN =
@@ -25,13 +25,13 @@ final class ClickHouseSchema {
     private final ClickHouseClient clickHouse;
     private final List<String> statements;
 
-    ClickHouseSchema(ClickHouseClient clickHouse) {
+    public ClickHouseSchema(ClickHouseClient clickHouse) {
         this.clickHouse = clickHouse;
         this.statements = statements(read(DDL_RESOURCE));
     }
 
     /** Creates the database and the tables if missing, and adds the columns a table created earlier lacks. */
-    void apply() {
+    public void apply() {
         clickHouse.executeWithoutDatabase("CREATE DATABASE IF NOT EXISTS " + clickHouse.database());
         for (String statement : statements) {
             Matcher addColumn = ADD_COLUMN.matcher(statement);

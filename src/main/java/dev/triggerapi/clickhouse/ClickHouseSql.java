@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.clickhouse;
 
 import java.util.Collection;
 import java.util.stream.Collectors;
@@ -7,13 +7,13 @@ import java.util.stream.Collectors;
  * Literals for ClickHouse SQL. ClickHouse 18.16 has no query parameters over HTTP, so values a client sent
  * (task identifiers, tags) are written as quoted literals; this is the one place that quotes them.
  */
-final class ClickHouseSql {
+public final class ClickHouseSql {
 
     private ClickHouseSql() {
     }
 
     /** A single-quoted string literal: backslash and quote escaped, so no value can end the literal. */
-    static String literal(String value) {
+    public static String literal(String value) {
         StringBuilder sb = new StringBuilder(value.length() + 2).append('\'');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -31,12 +31,12 @@ final class ClickHouseSql {
     }
 
     /** {@code ('a', 'b')}, for {@code IN}. */
-    static String tuple(Collection<String> values) {
+    public static String tuple(Collection<String> values) {
         return values.stream().map(ClickHouseSql::literal).collect(Collectors.joining(", ", "(", ")"));
     }
 
     /** {@code ['a', 'b']}, for array functions. */
-    static String array(Collection<String> values) {
+    public static String array(Collection<String> values) {
         return values.stream().map(ClickHouseSql::literal).collect(Collectors.joining(", ", "[", "]"));
     }
 }
