@@ -1,7 +1,8 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.runlist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.triggerapi.replication.ReplicationIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 

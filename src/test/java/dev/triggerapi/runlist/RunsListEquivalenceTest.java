@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.runlist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,8 @@ import java.util.Map;
 import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.replication.ReplicationFixtures;
+import dev.triggerapi.replication.ReplicationIntegrationTest;
 import dev.triggerapi.run.RunCreator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.runlist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -13,6 +13,7 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.triggerapi.environment.EnvironmentProvisioning;
+import dev.triggerapi.replication.ReplicationFixtures;
 import dev.triggerapi.run.RunCreator;
 import org.awaitility.Awaitility;
 import org.hamcrest.Matchers;

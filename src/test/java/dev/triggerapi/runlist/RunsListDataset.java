@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.runlist;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +8,7 @@ import java.util.UUID;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.replication.ReplicationFixtures;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.TestData;

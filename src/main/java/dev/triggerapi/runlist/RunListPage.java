@@ -1,4 +1,4 @@
-package dev.triggerapi.replication;
+package dev.triggerapi.runlist;
 
 import java.util.List;
 
