@@ -1,9 +1,12 @@
-package dev.triggerapi.snapshot;
+package dev.triggerapi.runner;
 
 import java.util.concurrent.CompletableFuture;
 
 import dev.triggerapi.api.Authenticated;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
+import dev.triggerapi.snapshot.SnapshotsSince;
+import dev.triggerapi.snapshot.SnapshotsSinceReader;
+import dev.triggerapi.snapshot.SnapshotsSinceRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

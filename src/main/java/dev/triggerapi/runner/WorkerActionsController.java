@@ -1,9 +1,16 @@
-package dev.triggerapi.run;
+package dev.triggerapi.runner;
 
 import java.util.List;
 
 import dev.triggerapi.api.Authenticated;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
+import dev.triggerapi.run.AttemptCompletion;
+import dev.triggerapi.run.HeartbeatResult;
+import dev.triggerapi.run.RunAction;
+import dev.triggerapi.run.RunActionResult;
+import dev.triggerapi.run.RunEngine;
+import dev.triggerapi.run.RunError;
+import dev.triggerapi.run.StaleSnapshotException;
 import dev.triggerapi.snapshot.ExecutionSnapshot;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
