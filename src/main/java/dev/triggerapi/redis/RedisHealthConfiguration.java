@@ -1,4 +1,4 @@
-package dev.triggerapi.datasource;
+package dev.triggerapi.redis;
 
 import java.time.Duration;
 import java.time.Instant;

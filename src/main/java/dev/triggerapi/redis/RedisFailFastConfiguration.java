@@ -1,4 +1,4 @@
-package dev.triggerapi.datasource;
+package dev.triggerapi.redis;
 
 import io.lettuce.core.ClientOptions;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;

@@ -1,4 +1,4 @@
-package dev.triggerapi.datasource;
+package dev.triggerapi.redis;
 
 import java.time.Clock;
 import java.time.Duration;
