@@ -38,7 +38,7 @@ HANDLER_STAGES = [
     ("RunChangeHandler.handleBatch (convert, buffer, acknowledge)", "dev.triggerapi.replication.RunChangeHandler.handleBatch"),
     ("  RunChangeRows.toClickHouse", "dev.triggerapi.replication.RunChangeRows.toClickHouse"),
     ("  acknowledge (markProcessed / offsets to the writer)", "dev.triggerapi.replication.RunChangeHandler.acknowledge"),
-    ("ClickHouse insert (ClickHouseClient.insert)", "dev.triggerapi.replication.ClickHouseClient.insert"),
+    ("ClickHouse insert (ClickHouseClient.insert)", "dev.triggerapi.clickhouse.ClickHouseClient.insert"),
     ("Micrometer (any io.micrometer frame)", "io.micrometer."),
 ]
 

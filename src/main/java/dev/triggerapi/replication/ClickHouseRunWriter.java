@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
