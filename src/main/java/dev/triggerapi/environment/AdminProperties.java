@@ -1,4 +1,4 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
