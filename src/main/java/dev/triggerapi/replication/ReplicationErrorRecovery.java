@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.triggerapi.concurrent.Backoff;
+
 /**
  * What the replicator does when the stream stops with an error ({@code RUN_REPLICATION_ERROR_STRATEGY}), as a
  * decision without side effects: {@code reconnect} after {@code min(initial × 2^(attempt−1), max)}, until
@@ -47,7 +49,7 @@ final class ReplicationErrorRecovery {
     private final RunReplicationProperties.ErrorStrategy strategy;
     private final RunReplicationProperties.Reconnect reconnect;
     private final RunReplicationProperties.Exit exit;
-    private final CappedBackoff backoff;
+    private final Backoff backoff;
     private final Clock clock;
     private volatile int attempt;
 
@@ -57,7 +59,7 @@ final class ReplicationErrorRecovery {
         this.strategy = strategy;
         this.reconnect = reconnect;
         this.exit = exit;
-        this.backoff = new CappedBackoff(reconnect.initialDelay(), reconnect.maxDelay());
+        this.backoff = Backoff.exponential(reconnect.initialDelay(), reconnect.maxDelay());
         this.clock = clock;
     }
 

@@ -277,7 +277,7 @@ public final class RunReplicator implements SmartLifecycle {
         int gen = ++generation;
         try {
             StopSignal stop = new StopSignal();
-            RunChangeHandler.Progress progress = new RunChangeHandler.Progress() {
+            ClickHouseBatchSink.Progress progress = new ClickHouseBatchSink.Progress() {
                 @Override
                 public void flushed(Long commitLsn, Long lagMillis) {
                     RunReplicator.this.flushed(commitLsn, lagMillis);
@@ -288,7 +288,7 @@ public final class RunReplicator implements SmartLifecycle {
                     post(() -> RunReplicator.this.insertFailed(gen, error));
                 }
             };
-            RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
+            ClickHouseBatchSink handler = new ClickHouseBatchSink(clickHouseWriter, lock::isHeld, stop, clock, metrics,
                     progress, stream.maxBatchRecords(), settings.insert().maxInFlight(),
                     "runs-replication-insert-" + settings.slotName() + "-" + gen);
             // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not

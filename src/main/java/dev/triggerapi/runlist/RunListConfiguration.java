@@ -13,9 +13,9 @@ import org.springframework.context.annotation.Configuration;
 class RunListConfiguration {
 
     @Bean
-    RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica, RunListNames names) {
+    RunListService runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica, RunListNames names) {
         ClickHouseClient client = clickHouse.getIfAvailable();
-        return client != null ? new RunsList(new ClickHouseRunListStore(client), replica, names)
-                : new RunsList(replica, null, names);
+        return client != null ? new RunListService(new ClickHouseRunListStore(client), replica, names)
+                : new RunListService(replica, null, names);
     }
 }

@@ -21,10 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RunsListController {
 
-    private final RunsList runsList;
+    private final RunListService runsList;
     private final RunListQueryParser parser;
 
-    RunsListController(RunsList runsList, Clock clock) {
+    RunsListController(RunListService runsList, Clock clock) {
         this.runsList = runsList;
         this.parser = new RunListQueryParser(clock);
     }

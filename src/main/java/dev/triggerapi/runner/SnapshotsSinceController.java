@@ -2,7 +2,7 @@ package dev.triggerapi.runner;
 
 import java.util.concurrent.CompletableFuture;
 
-import dev.triggerapi.api.Authenticated;
+import dev.triggerapi.environment.Authenticated;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
 import dev.triggerapi.snapshot.SnapshotsSince;
 import dev.triggerapi.snapshot.SnapshotsSinceReader;

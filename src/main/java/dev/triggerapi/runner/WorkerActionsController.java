@@ -2,7 +2,7 @@ package dev.triggerapi.runner;
 
 import java.util.List;
 
-import dev.triggerapi.api.Authenticated;
+import dev.triggerapi.environment.Authenticated;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
 import dev.triggerapi.run.AttemptCompletion;
 import dev.triggerapi.run.HeartbeatResult;

@@ -53,8 +53,8 @@ class RunsListEquivalenceTest {
         fixtures.writer().sql("DELETE FROM task_runs WHERE id = ?").param(data.runs().get(2).id()).update();
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, data.envId(), Duration.ofSeconds(60));
 
-        RunsList fromClickHouse = new RunsList(new ClickHouseRunListStore(clickHouse), null, names);
-        RunsList fromReplica = new RunsList(replicaStore, null, names);
+        RunListService fromClickHouse = new RunListService(new ClickHouseRunListStore(clickHouse), null, names);
+        RunListService fromReplica = new RunListService(replicaStore, null, names);
         RunListQueryParser parser = new RunListQueryParser(clock);
         AuthenticatedEnvironment env = data.env().environment();
         List<Map<String, List<String>>> filters = List.of(
@@ -94,7 +94,7 @@ class RunsListEquivalenceTest {
     }
 
     /** Every page forward via next, then every page back via previous from the last one. */
-    private static List<RunListPage> walk(RunsList list, RunListQueryParser parser, AuthenticatedEnvironment env,
+    private static List<RunListPage> walk(RunListService list, RunListQueryParser parser, AuthenticatedEnvironment env,
                                           Map<String, List<String>> filter, int size) {
         List<RunListPage> pages = new ArrayList<>();
         Map<String, List<String>> params = new LinkedHashMap<>(filter);

@@ -11,7 +11,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class RunsListFromReplicaApiTest extends RunsListApiContract {
 
     @Autowired
-    RunsList runsList;
+    RunListService runsList;
 
     @Test
     void isServedFromTheReplica() {

@@ -1,11 +1,10 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import java.io.IOException;
 import java.util.Optional;
 
-import dev.triggerapi.environment.ApiKeyAuthenticator;
-import dev.triggerapi.environment.AuthenticatedEnvironment;
-import dev.triggerapi.environment.WorkerTokenAuthenticator;
+import dev.triggerapi.api.BearerToken;
+import dev.triggerapi.api.JsonErrorWriter;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import org.apache.kafka.connect.data.Struct;
@@ -45,7 +46,7 @@ import dev.triggerapi.replication.ReplicationMetrics.Stage;
  * <p>A transaction whose END has not arrived by the end of a batch is carried over; the position acknowledged is
  * the last one outside any open transaction.
  */
-final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
+final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     /** Progress reported after each acknowledged position (for health). */
     interface Progress {
@@ -78,7 +79,7 @@ final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChan
      * @param fullBatch   Debezium's {@code max.batch.size}: a batch this large means more records are waiting
      * @param maxInFlight inserts outstanding at once (1 = no pipelining)
      */
-    RunChangeHandler(ClickHouseRunWriter writer, BooleanSupplier leader, StopSignal stop, Clock clock,
+    ClickHouseBatchSink(ClickHouseRunWriter writer, BooleanSupplier leader, StopSignal stop, Clock clock,
                      ReplicationMetrics metrics, Progress progress, int fullBatch, int maxInFlight, String threadName) {
         this.writer = writer;
         this.leader = leader;
@@ -88,11 +89,7 @@ final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChan
         this.progress = progress;
         this.fullBatch = fullBatch;
         this.maxInFlight = maxInFlight;
-        this.inserts = Executors.newFixedThreadPool(maxInFlight, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.inserts = Executors.newFixedThreadPool(maxInFlight, DaemonThreads.named(threadName));
     }
 
     private record Change(String runId, Map<String, Object> row, long commitMillis) {
@@ -194,7 +191,7 @@ final class RunChangeHandler implements DebeziumEngine.ChangeConsumer<RecordChan
         }
         Long ownLsn = source.getInt64("lsn");
         Long tsMs = source.getInt64("ts_ms");
-        Change change = new Change(image.getString("id"), RunChangeRows.toClickHouse(image, ownLsn == null ? 0 : ownLsn, delete),
+        Change change = new Change(image.getString("id"), ClickHouseRunRows.toClickHouse(image, ownLsn == null ? 0 : ownLsn, delete),
                 "r".equals(op) || tsMs == null ? -1 : tsMs);
         if ("r".equals(op) || !inTransaction) {
             // A snapshot row (version: the snapshot's LSN), or a change without transaction metadata.

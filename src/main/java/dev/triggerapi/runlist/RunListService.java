@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * and the replica otherwise; both order by (created_at, id), so the pages and cursors are the same either way,
  * which is also why a page falls back to the replica when ClickHouse cannot answer.
  */
-final class RunsList {
+final class RunListService {
 
-    private static final Logger log = LoggerFactory.getLogger(RunsList.class);
+    private static final Logger log = LoggerFactory.getLogger(RunListService.class);
 
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -37,7 +37,7 @@ final class RunsList {
      * @param fallback where they are read when {@code store} is ClickHouse and it fails, or null
      * @param names    resolves version and region names to the ids the stores filter on
      */
-    RunsList(RunListStore store, RunListStore fallback, RunListNames names) {
+    RunListService(RunListStore store, RunListStore fallback, RunListNames names) {
         this.store = store;
         this.fallback = fallback;
         this.names = names;

@@ -1,6 +1,5 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
-import dev.triggerapi.environment.AuthenticatedEnvironment;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
 import jakarta.servlet.http.HttpServletRequest;
 

@@ -1,4 +1,4 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -1,10 +1,11 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.Principal;
 
-import dev.triggerapi.environment.SecretHashing;
+import dev.triggerapi.api.BearerToken;
+import dev.triggerapi.api.JsonErrorWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,4 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;

@@ -1,4 +1,4 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;

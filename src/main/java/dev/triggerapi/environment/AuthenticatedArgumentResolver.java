@@ -1,8 +1,8 @@
-package dev.triggerapi.api;
+package dev.triggerapi.environment;
 
 import java.util.List;
 
-import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.api.ApiException;
 import dev.triggerapi.environment.WorkerTokenAuthenticator.AuthenticatedWorkerGroup;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.annotation.Configuration;

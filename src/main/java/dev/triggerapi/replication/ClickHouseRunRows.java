@@ -10,7 +10,7 @@ import org.apache.kafka.connect.data.Struct;
  * Turns a Debezium image of a {@code task_runs} row into a row of the ClickHouse {@code task_runs} table
  * ({@code src/main/resources/clickhouse/task_runs.sql}).
  */
-final class RunChangeRows {
+final class ClickHouseRunRows {
 
     /** The PostgreSQL columns the stream carries; payloads, outputs and errors stay out of the WAL decoding. */
     static final List<String> SOURCE_COLUMNS = List.of("id", "friendly_id", "runtime_environment_id", "task_identifier",
@@ -18,7 +18,7 @@ final class RunChangeRows {
             "delay_until", "queued_at", "attempt_number", "machine", "is_test", "batch_id", "started_at", "completed_at",
             "expired_at", "created_at", "updated_at", "locked_to_worker_id", "worker_group_id", "schedule_id");
 
-    private RunChangeRows() {
+    private ClickHouseRunRows() {
     }
 
     /**
