@@ -2,10 +2,10 @@ package dev.triggerapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.triggerapi.api.AdminProperties;
 import dev.triggerapi.api.HealthAggregationProperties;
 import dev.triggerapi.api.RequestSizeProperties;
 import dev.triggerapi.datasource.ReplicaDataSourceProperties;
+import dev.triggerapi.environment.AdminProperties;
 import dev.triggerapi.environment.CredentialProperties;
 import dev.triggerapi.packet.PacketProperties;
 import dev.triggerapi.ratelimit.TriggerRateLimitProperties;
