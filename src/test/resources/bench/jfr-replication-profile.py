@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 GROUPS = [
     ("Debezium decoding thread (pgoutput → change events)", re.compile(r"change-event-source-coordinator")),
-    ("Debezium engine thread (poll, RunChangeHandler convert/acknowledge)", re.compile(r"^pool-\d+-thread|debezium-.*engine|runs-replication-task")),
+    ("Debezium engine thread (poll, ClickHouseBatchSink convert/acknowledge)", re.compile(r"^pool-\d+-thread|debezium-.*engine|runs-replication-task")),
     ("ClickHouse insert threads", re.compile(r"^runs-replication-insert")),
     ("bench writer threads", re.compile(r"^bench-writer")),
 ]
@@ -35,10 +35,10 @@ DECODING_STAGES = [
 ]
 
 HANDLER_STAGES = [
-    ("RunChangeHandler.handleBatch (convert, buffer, acknowledge)", "dev.triggerapi.replication.RunChangeHandler.handleBatch"),
-    ("  RunChangeRows.toClickHouse", "dev.triggerapi.replication.RunChangeRows.toClickHouse"),
-    ("  acknowledge (markProcessed / offsets to the writer)", "dev.triggerapi.replication.RunChangeHandler.acknowledge"),
-    ("ClickHouse insert (ClickHouseClient.insert)", "dev.triggerapi.replication.ClickHouseClient.insert"),
+    ("ClickHouseBatchSink.handleBatch (convert, buffer, acknowledge)", "dev.triggerapi.replication.ClickHouseBatchSink.handleBatch"),
+    ("  ClickHouseRunRows.toClickHouse", "dev.triggerapi.replication.ClickHouseRunRows.toClickHouse"),
+    ("  acknowledge (markProcessed / offsets to the writer)", "dev.triggerapi.replication.ClickHouseBatchSink.acknowledge"),
+    ("ClickHouse insert (ClickHouseClient.insert)", "dev.triggerapi.clickhouse.ClickHouseClient.insert"),
     ("Micrometer (any io.micrometer frame)", "io.micrometer."),
 ]
 

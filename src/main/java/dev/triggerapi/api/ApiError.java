@@ -6,5 +6,5 @@ package dev.triggerapi.api;
  *
  * @param error the message; never a stack trace or SQL
  */
-public record ApiError(String error) {
+record ApiError(String error) {
 }

@@ -35,7 +35,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  * only in the log) for genuine faults. Nothing internal (stack traces, SQL, class names) reaches a client.
  */
 @RestControllerAdvice
-public class ApiExceptionHandler {
+class ApiExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 

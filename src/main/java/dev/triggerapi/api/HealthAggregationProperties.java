@@ -2,8 +2,10 @@ package dev.triggerapi.api;
 
 import java.util.Set;
 
+import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * How {@code /actuator/health} aggregates ({@code trigger-api.health.*}).
@@ -13,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                    fall back to the writer; {@code redis} — caches fail open; {@code replication} — the runs
  *                    list lags but triggers work)
  */
+@Validated
 @ConfigurationProperties("trigger-api.health")
-public record HealthAggregationProperties(@DefaultValue({"replica", "redis", "replication"}) Set<String> nonCritical) {
+public record HealthAggregationProperties(
+        @DefaultValue({"replica", "redis", "replication"}) @NotNull Set<String> nonCritical) {
 }

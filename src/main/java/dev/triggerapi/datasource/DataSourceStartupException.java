@@ -1,7 +1,7 @@
 package dev.triggerapi.datasource;
 
 /** A configured database cannot be used at startup; the message names the setting to fix. */
-public class DataSourceStartupException extends RuntimeException {
+class DataSourceStartupException extends RuntimeException {
 
     private final String setting;
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.concurrent.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -57,11 +58,7 @@ final class ReplicaFailoverDataSource extends DelegatingDataSource implements Di
         probeProperties.setProperty("connectTimeout", Long.toString(timeoutSeconds));
         probeProperties.setProperty("socketTimeout", Long.toString(timeoutSeconds));
         probeProperties.setProperty("loginTimeout", Long.toString(timeoutSeconds));
-        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "replica-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        this.prober = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("replica-probe"));
         long interval = settings.probeInterval().toMillis();
         prober.scheduleWithFixedDelay(this::probe, interval, interval, TimeUnit.MILLISECONDS);
     }

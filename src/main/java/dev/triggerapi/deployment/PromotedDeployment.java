@@ -6,5 +6,5 @@ package dev.triggerapi.deployment;
  * @param version  the version that is now current
  * @param workerId its worker's public id
  */
-public record PromotedDeployment(String version, String workerId) {
+record PromotedDeployment(String version, String workerId) {
 }

@@ -9,6 +9,6 @@ package dev.triggerapi.deployment;
  * @param alreadyRegistered true when the same version with the same tasks was registered before (idempotent)
  * @param taskCount         how many tasks it declares
  */
-public record WorkerRegistered(String id, String version, boolean isCurrent, boolean alreadyRegistered,
+record WorkerRegistered(String id, String version, boolean isCurrent, boolean alreadyRegistered,
                                int taskCount) {
 }

@@ -12,7 +12,7 @@ import java.time.Instant;
  * @param legacy    created before keys were encrypted at rest: it authenticates, but the service cannot recover
  *                  it, so it cannot sign or verify SDK-minted tokens ({@code auth.createPublicToken()})
  */
-public record CredentialInfo(String id, String hint, Instant createdAt, Instant revokedAt, boolean legacy) {
+record CredentialInfo(String id, String hint, Instant createdAt, Instant revokedAt, boolean legacy) {
 
     public boolean active() {
         return revokedAt == null;

@@ -2,7 +2,7 @@ package dev.triggerapi.environment;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.NotNull;
+import dev.triggerapi.duration.NonNegativeDuration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -21,7 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("trigger-api.credentials")
 public record CredentialProperties(
         @DefaultValue("") String secretKeyEncryptionKey,
-        @NotNull @DefaultValue("10s") Duration cacheTtl) {
+        @DefaultValue("10s") @NonNegativeDuration Duration cacheTtl) {
 
     /** The setting and its environment variable, for error messages. */
     public static final String ENCRYPTION_KEY_SETTING = "trigger-api.credentials.secret-key-encryption-key (SECRET_KEY_ENCRYPTION_KEY)";

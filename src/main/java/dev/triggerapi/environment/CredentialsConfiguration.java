@@ -3,6 +3,7 @@ package dev.triggerapi.environment;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -36,11 +37,7 @@ class CredentialsConfiguration {
     RedisMessageListenerContainer credentialRevocationListener(RedisConnectionFactory connections) {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
-        container.setTaskExecutor(Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "credential-revocations");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        container.setTaskExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("credential-revocations")));
         container.setRecoveryInterval(1000);
         return container;
     }
@@ -54,9 +51,7 @@ class CredentialsConfiguration {
             @Qualifier("credentialRevocationListener") RedisMessageListenerContainer container,
             CredentialRevocations revocations) {
         return event -> {
-            Thread subscriber = new Thread(() -> revocations.subscribe(container), "credential-revocations-subscribe");
-            subscriber.setDaemon(true);
-            subscriber.start();
+            DaemonThreads.thread("credential-revocations-subscribe", () -> revocations.subscribe(container)).start();
         };
     }
 

@@ -10,6 +10,6 @@ package dev.triggerapi.environment;
  * @param projectSlug      owning project
  * @param projectRef       the project's external reference ({@code proj_...})
  */
-public record EnvironmentSummary(String id, String slug, EnvironmentType type, String organizationSlug,
+record EnvironmentSummary(String id, String slug, EnvironmentType type, String organizationSlug,
                                  String projectSlug, String projectRef) {
 }

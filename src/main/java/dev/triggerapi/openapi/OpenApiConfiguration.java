@@ -25,7 +25,7 @@ import org.springframework.context.annotation.Configuration;
  * client generator must be able to read them; {@code API_DOCS_ENABLED=false} turns both off.
  */
 @Configuration(proxyBeanMethods = false)
-public class OpenApiConfiguration {
+class OpenApiConfiguration {
 
     static final String SECRET_KEY = "secretKey";
     static final String PUBLIC_TOKEN = "publicAccessToken";

@@ -2,6 +2,7 @@ package dev.triggerapi.packet;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -21,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("trigger-api.packets")
 public record PacketProperties(
         @DefaultValue("") String signingSecret,
-        @DefaultValue("10m") Duration urlTtl,
+        @DefaultValue("10m") @PositiveDuration Duration urlTtl,
         @DefaultValue("10485760") @Min(1) @Max(268435456) long maxBytes,
         @DefaultValue("") String publicBaseUrl) {
 }

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param version          always {@code V1}: the queue carries its own limit
  * @param concurrency      the limit's parts
  */
-public record QueueItem(String id, String name, String type, long running, long queued, boolean paused,
+record QueueItem(String id, String name, String type, long running, long queued, boolean paused,
                         @JsonInclude(JsonInclude.Include.ALWAYS) Integer concurrencyLimit, String version,
                         Concurrency concurrency) {
 

@@ -2,9 +2,9 @@ package dev.triggerapi.ratelimit;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.NonNegativeDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,5 +33,5 @@ public record TriggerRateLimitProperties(
         @DefaultValue("100") @Positive double refillPerSecond,
         @DefaultValue("1000") @Min(1) int burst,
         @DefaultValue("rate-limit:trigger:") @NotBlank String keyPrefix,
-        @DefaultValue("1s") @NotNull Duration failureBackoff) {
+        @DefaultValue("1s") @NonNegativeDuration Duration failureBackoff) {
 }

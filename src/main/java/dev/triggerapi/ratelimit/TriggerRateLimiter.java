@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 import dev.triggerapi.api.ApiException;
-import dev.triggerapi.datasource.RedisFailOpen;
 import dev.triggerapi.environment.AuthenticatedEnvironment;
+import dev.triggerapi.redis.LuaScript;
+import dev.triggerapi.redis.RedisFailOpen;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
@@ -45,7 +45,7 @@ public class TriggerRateLimiter {
 
     private static final Logger log = LoggerFactory.getLogger(TriggerRateLimiter.class);
     private static final RedisScript<List> TOKEN_BUCKET =
-            RedisScript.of(new ClassPathResource("redis/trigger-rate-limit-token-bucket.lua"), List.class);
+            LuaScript.load("trigger-rate-limit-token-bucket.lua").redisScript(List.class);
 
     static final String LIMIT_HEADER = "X-RateLimit-Limit";
     static final String REMAINING_HEADER = "X-RateLimit-Remaining";

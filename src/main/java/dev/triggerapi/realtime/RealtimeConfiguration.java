@@ -12,6 +12,7 @@ import java.util.random.RandomGenerator;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.api.JsonErrorWriter;
+import dev.triggerapi.concurrent.DaemonThreads;
 import dev.triggerapi.datasource.ReplicaDataSourceProperties;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.environment.ApiKeyAuthenticator;
@@ -96,7 +97,7 @@ class RealtimeConfiguration {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
         // One dispatch thread: records of a channel are handled in publish order, cheaply.
-        container.setTaskExecutor(Executors.newSingleThreadExecutor(daemon("realtime-redis-dispatch")));
+        container.setTaskExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("realtime-redis-dispatch")));
         container.setRecoveryInterval(1000);
         return container;
     }
@@ -106,7 +107,7 @@ class RealtimeConfiguration {
                           @Qualifier("realtimeListenerContainer") RedisMessageListenerContainer container,
                           ReplayFence fence, StringRedisTemplate redis, JsonMapper json, RealtimeMetrics metrics,
                           Clock clock) {
-        ExecutorService subscriber = Executors.newSingleThreadExecutor(daemon("realtime-redis-subscribe"));
+        ExecutorService subscriber = Executors.newSingleThreadExecutor(DaemonThreads.named("realtime-redis-subscribe"));
         RunFeedHub hub = new RunFeedHub("realtime", settings, reader, estimator,
                 new RedisRunChangeSubscriptions(container, redis, json, subscriber), fence, metrics, clock,
                 RandomGenerator.getDefault());
@@ -129,7 +130,7 @@ class RealtimeConfiguration {
     @Bean(destroyMethod = "shutdown")
     ExecutorService realtimePublishExecutor() {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(PUBLISH_QUEUE),
-                daemon("realtime-publish"), new ThreadPoolExecutor.AbortPolicy());
+                DaemonThreads.named("realtime-publish"), new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Bean
@@ -177,11 +178,4 @@ class RealtimeConfiguration {
         };
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

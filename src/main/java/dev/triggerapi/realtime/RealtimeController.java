@@ -10,14 +10,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
 import dev.triggerapi.api.JsonErrorWriter;
 import dev.triggerapi.api.RequestDataErrors;
+import dev.triggerapi.duration.Durations;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -58,9 +58,6 @@ class RealtimeController {
 
     private static final int MAX_TAGS = 10;
     private static final int MAX_TAG_LENGTH = 256;
-    /** Longest {@code createdAfter} period: 100 years, as the runs list allows. */
-    private static final Duration MAX_PERIOD = Duration.ofDays(36_500);
-    private static final Pattern PERIOD = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|w)");
     /**
      * Times a client may name ({@code createdAfter}, {@code Last-Event-ID}): from the epoch to the end of year
      * 9999. Outside PostgreSQL's range they would fail the feed's queries after the stream had started, so they
@@ -299,26 +296,10 @@ class RealtimeController {
             return now.minus(settings.feed().tagFeedDefaultWindow());
         }
         String v = value.trim();
-        Matcher period = PERIOD.matcher(v.toLowerCase(Locale.ROOT));
-        if (period.matches()) {
-            long amount = Long.parseLong(period.group(1));
-            Duration unit = switch (period.group(2)) {
-                case "ms" -> Duration.ofMillis(1);
-                case "s" -> Duration.ofSeconds(1);
-                case "m" -> Duration.ofMinutes(1);
-                case "h" -> Duration.ofHours(1);
-                case "d" -> Duration.ofDays(1);
-                default -> Duration.ofDays(7);
-            };
-            try {
-                Duration span = unit.multipliedBy(amount);
-                if (span.compareTo(MAX_PERIOD) > 0) {
-                    throw ApiException.badRequest("Invalid createdAfter: a period is at most 100 years");
-                }
-                return createdAfterInRange(now.minus(span));
-            } catch (ArithmeticException | java.time.DateTimeException e) {
-                throw ApiException.badRequest("Invalid createdAfter");
-            }
+        // A bare number is epoch milliseconds here, so only unit strings count as periods.
+        Optional<Duration> period = Durations.parsePeriod(v);
+        if (period.isPresent()) {
+            return createdAfterInRange(now.minus(period.get()));
         }
         if (v.chars().allMatch(Character::isDigit)) {
             try {
@@ -330,7 +311,8 @@ class RealtimeController {
         try {
             return createdAfterInRange(Instant.parse(v));
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("Invalid createdAfter: use an ISO-8601 instant, epoch milliseconds or a period like 2h");
+            throw ApiException.badRequest("Invalid createdAfter: use an ISO-8601 instant, epoch milliseconds or a period "
+                    + "like 2h (at most 100 years)");
         }
     }
 

@@ -3,10 +3,13 @@ package dev.triggerapi.realtime;
 import java.time.Duration;
 import java.util.List;
 
+import dev.triggerapi.duration.NonNegativeDuration;
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -48,9 +51,9 @@ public record RealtimeProperties(
      */
     public record Gate(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("10ms") Duration margin,
-            @DefaultValue("1s") Duration maxWait,
-            @DefaultValue("250ms") Duration coalesceWindow) {
+            @DefaultValue("10ms") @NonNegativeDuration Duration margin,
+            @DefaultValue("1s") @NonNegativeDuration Duration maxWait,
+            @DefaultValue("250ms") @NonNegativeDuration Duration coalesceWindow) {
     }
 
     /**
@@ -69,13 +72,13 @@ public record RealtimeProperties(
      * @param queryTimeout   timeout of one sampling query ({@code REALTIME_REPLICA_LAG_QUERY_TIMEOUT_MS}, default 1 s)
      */
     public record ReplicaLag(
-            @DefaultValue("250ms") Duration sampleInterval,
-            @DefaultValue("30s") Duration idleStop,
-            @DefaultValue("5s") Duration window,
-            @DefaultValue("30ms") Duration defaultLag,
-            @DefaultValue("60s") Duration floorTtl,
-            @DefaultValue("60s") Duration max,
-            @DefaultValue("1s") Duration queryTimeout) {
+            @DefaultValue("250ms") @PositiveDuration Duration sampleInterval,
+            @DefaultValue("30s") @NonNegativeDuration Duration idleStop,
+            @DefaultValue("5s") @PositiveDuration Duration window,
+            @DefaultValue("30ms") @NonNegativeDuration Duration defaultLag,
+            @DefaultValue("60s") @NonNegativeDuration Duration floorTtl,
+            @DefaultValue("60s") @NonNegativeDuration Duration max,
+            @DefaultValue("1s") @PositiveDuration Duration queryTimeout) {
     }
 
     /**
@@ -91,8 +94,8 @@ public record RealtimeProperties(
      */
     public record StaleHydrate(
             @DefaultValue("3") @Min(0) int retries,
-            @DefaultValue("25ms") Duration minDelay,
-            @DefaultValue("10s") Duration rehydrateWindow) {
+            @DefaultValue("25ms") @NonNegativeDuration Duration minDelay,
+            @DefaultValue("10s") @NonNegativeDuration Duration rehydrateWindow) {
     }
 
     /**
@@ -124,17 +127,17 @@ public record RealtimeProperties(
      *                             ({@code REALTIME_CORS_ALLOWED_ORIGINS}, default {@code *}: auth is a bearer token)
      */
     public record Feed(
-            @DefaultValue("15s") Duration heartbeatInterval,
-            @DefaultValue("20s") Duration backstopInterval,
+            @DefaultValue("15s") @PositiveDuration Duration heartbeatInterval,
+            @DefaultValue("20s") @PositiveDuration Duration backstopInterval,
             @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("0.9") double backstopJitter,
             @DefaultValue("100") @Min(1) int subscriberBuffer,
             @DefaultValue("200") @Min(1) int initialLimit,
-            @DefaultValue("24h") Duration tagFeedDefaultWindow,
-            @DefaultValue("5s") Duration resumeOverlap,
-            @DefaultValue("1h") Duration maxStreamDuration,
+            @DefaultValue("24h") @NonNegativeDuration Duration tagFeedDefaultWindow,
+            @DefaultValue("5s") @NonNegativeDuration Duration resumeOverlap,
+            @DefaultValue("1h") @NonNegativeDuration Duration maxStreamDuration,
             @DefaultValue("4") @Min(1) int hydrateThreads,
             @DefaultValue("10000") @Min(1) int deliveredVersionsLimit,
-            @DefaultValue("*") List<String> corsAllowedOrigins) {
+            @DefaultValue("*") @NotNull List<String> corsAllowedOrigins) {
     }
 
     /**
@@ -146,7 +149,7 @@ public record RealtimeProperties(
      */
     public record PublicTokens(
             @DefaultValue("") String secret,
-            @DefaultValue("1h") Duration ttl) {
+            @DefaultValue("1h") @PositiveDuration Duration ttl) {
     }
 
     /**
@@ -171,12 +174,12 @@ public record RealtimeProperties(
      *                              default 2 s)
      */
     public record Shape(
-            @DefaultValue("20s") Duration liveTimeout,
-            @DefaultValue("5ms") Duration linger,
-            @DefaultValue("60s") Duration sessionIdleTimeout,
+            @DefaultValue("20s") @PositiveDuration Duration liveTimeout,
+            @DefaultValue("5ms") @NonNegativeDuration Duration linger,
+            @DefaultValue("60s") @PositiveDuration Duration sessionIdleTimeout,
             @DefaultValue("1000") @Min(1) int sessionBuffer,
             @DefaultValue("2000") @Min(1) int maxHeldPerEnvironment,
-            @DefaultValue("2s") Duration retryAfter,
-            @DefaultValue("2s") Duration adoptOverlap) {
+            @DefaultValue("2s") @NonNegativeDuration Duration retryAfter,
+            @DefaultValue("2s") @NonNegativeDuration Duration adoptOverlap) {
     }
 }

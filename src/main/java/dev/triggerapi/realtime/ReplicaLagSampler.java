@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -32,11 +33,7 @@ final class ReplicaLagSampler implements SmartLifecycle {
         if (thread != null || !enabled) {
             return;
         }
-        thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread t = new Thread(runnable, "realtime-lag-sampler");
-            t.setDaemon(true);
-            return t;
-        });
+        thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("realtime-lag-sampler"));
         long nanos = interval.toNanos();
         thread.scheduleWithFixedDelay(() -> {
             try {

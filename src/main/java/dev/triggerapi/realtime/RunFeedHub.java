@@ -6,12 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -19,11 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -50,8 +47,12 @@ import org.springframework.context.SmartLifecycle;
  * Deliveries go through each {@link FeedSubscription}, which never sends a version twice or out of order.
  * Database reads run on a small worker pool; waits are timer schedules, so no thread or connection is held
  * while waiting.
+ *
+ * <p>The hub keeps the registry of environments and subscriptions, the gate, the whole-feed reads (initial
+ * state, backstop, resync), heartbeats and the threads; one environment's subscriptions and coalescing are an
+ * {@link EnvironmentFeed}, the tripwire and the late re-reads are the {@link StaleReadTripwire}.
  */
-final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
+final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host, FeedScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(RunFeedHub.class);
     /** How long a new subscription waits for its Redis subscription before reading its initial state anyway. */
@@ -61,13 +62,14 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     private final RunViewReader reader;
     private final ReplicaLagEstimator estimator;
     private final RunChangeSubscriptions changes;
+    private final StaleReadTripwire tripwire;
     private final ReplayFence fence;
     private final RealtimeMetrics metrics;
     private final Clock clock;
     private final RandomGenerator random;
     private final ReadYourWritesGate gate;
     private final boolean gated;
-    private final Map<String, EnvironmentFeeds> environments = new HashMap<>();
+    private final Map<String, EnvironmentFeed> environments = new HashMap<>();
     private final Map<Long, ScheduledFuture<?>> backstops = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final String name;
@@ -88,6 +90,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         this.clock = clock;
         this.random = random;
         this.gate = new ReadYourWritesGate(settings.gate().margin(), settings.gate().maxWait());
+        this.tripwire = new StaleReadTripwire(settings.staleHydrate(), reader, estimator, metrics, clock, this);
         // Reading the writer sees every committed write: nothing to wait for.
         this.gated = settings.gate().enabled() && reader.readsFromReplica();
     }
@@ -106,16 +109,17 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         }
         FeedSubscription subscription = new FeedSubscription(spec, sink, this, resumeFloor,
                 settings.feed().subscriberBuffer(), settings.feed().deliveredVersionsLimit());
-        EnvironmentFeeds env;
+        EnvironmentFeed env;
         synchronized (environments) {
-            env = environments.computeIfAbsent(spec.environmentId(), EnvironmentFeeds::new);
-            env.subscriptions.add(subscription);
+            env = environments.computeIfAbsent(spec.environmentId(), id -> new EnvironmentFeed(id, changes,
+                    this::onRecord, settings.gate().coalesceWindow(), this, this::wake));
+            env.subscriptions().add(subscription);
         }
         active.incrementAndGet();
         if (gated) {
             estimator.demand();
         }
-        env.handle.ready().copy().completeOnTimeout(null, SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        env.ready().copy().completeOnTimeout(null, SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((ok, error) -> execute(() -> startInitial(subscription)));
         scheduleBackstop(subscription);
         return subscription;
@@ -124,8 +128,8 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     /** Completes once change records of the environment reach this hub (or right away when none subscribes it). */
     CompletableFuture<Void> subscribed(String environmentId) {
         synchronized (environments) {
-            EnvironmentFeeds env = environments.get(environmentId);
-            return env == null ? CompletableFuture.completedFuture(null) : env.handle.ready();
+            EnvironmentFeed env = environments.get(environmentId);
+            return env == null ? CompletableFuture.completedFuture(null) : env.ready();
         }
     }
 
@@ -138,8 +142,8 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     List<FeedSubscription> backedUpSubscriptions() {
         List<FeedSubscription> backedUp = new ArrayList<>();
         synchronized (environments) {
-            for (EnvironmentFeeds env : environments.values()) {
-                env.subscriptions.stream().filter(FeedSubscription::backedUp).forEach(backedUp::add);
+            for (EnvironmentFeed env : environments.values()) {
+                env.subscriptions().stream().filter(FeedSubscription::backedUp).forEach(backedUp::add);
             }
         }
         return backedUp;
@@ -157,13 +161,13 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
             backstop.cancel(false);
         }
         synchronized (environments) {
-            EnvironmentFeeds env = environments.get(subscription.spec().environmentId());
-            if (env == null || !env.subscriptions.remove(subscription)) {
+            EnvironmentFeed env = environments.get(subscription.spec().environmentId());
+            if (env == null || !env.subscriptions().remove(subscription)) {
                 return;
             }
             active.decrementAndGet();
-            if (env.subscriptions.isEmpty()) {
-                environments.remove(env.environmentId);
+            if (env.subscriptions().isEmpty()) {
+                environments.remove(env.environmentId());
                 env.close();
             }
         }
@@ -177,7 +181,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     // ---- change records -----------------------------------------------------------------------------------
 
     private void onRecord(RunChangeRecord record) {
-        EnvironmentFeeds env;
+        EnvironmentFeed env;
         synchronized (environments) {
             env = environments.get(record.environmentId());
         }
@@ -187,128 +191,22 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     }
 
     /** One wake of an environment: gate the records, then hydrate them. */
-    private void wake(EnvironmentFeeds env, List<RunChangeRecord> records) {
+    private void wake(EnvironmentFeed env, List<RunChangeRecord> records) {
         List<RunChangeRecord> relevant = env.relevant(records);
         if (relevant.isEmpty()) {
             return;
         }
-        for (RunChangeRecord record : relevant) {
-            // A newer record supersedes a run's late re-reads: it goes through the whole pipeline itself.
-            env.late.computeIfPresent(record.runId(),
-                    (id, late) -> late.record().watermarkMicros() <= record.watermarkMicros() ? null : late);
-        }
+        relevant.forEach(env::supersedeLate);
         if (!gated) {
-            execute(() -> hydrate(env, relevant, 0));
+            execute(() -> tripwire.hydrate(env, relevant));
             return;
         }
         ReadYourWritesGate.Plan plan = gate.plan(relevant, clock.instant(), estimator.estimate());
         if (!plan.ready().isEmpty()) {
-            execute(() -> hydrate(env, plan.ready(), 0));
+            execute(() -> tripwire.hydrate(env, plan.ready()));
         }
         if (!plan.waiting().isEmpty()) {
-            later(plan.delay(), () -> hydrate(env, plan.waiting(), 0));
-        }
-    }
-
-    /** Reads the records' runs and delivers the fresh ones; the tripwire handles the rest. */
-    private void hydrate(EnvironmentFeeds env, List<RunChangeRecord> records, int attempt) {
-        if (env.closed) {
-            return;
-        }
-        Map<String, HydratedRun> rows;
-        boolean readFailed = false;
-        try {
-            metrics.hydrated();
-            rows = reader.byIds(env.environmentId, records.stream().map(RunChangeRecord::runId).toList());
-        } catch (RuntimeException e) {
-            log.warn("Realtime hydration failed: {}", e.getMessage());
-            rows = Map.of();
-            readFailed = true;
-        }
-        Instant now = clock.instant();
-        List<RunChangeRecord> stale = new ArrayList<>();
-        for (RunChangeRecord record : records) {
-            HydratedRun row = rows.get(record.runId());
-            if (isFresh(row, record)) {
-                if (attempt > 0) {
-                    metrics.staleRecovered();
-                }
-                deliver(env, row, attempt == 0 ? DeliveryPath.NOTIFY : DeliveryPath.STALE_RETRY);
-                continue;
-            }
-            if (!readFailed) {
-                // Still not applied this long after the commit: the lag is at least that.
-                estimator.observeStale(Duration.between(record.watermark(), now));
-            }
-            if (attempt < settings.staleHydrate().retries()) {
-                stale.add(record);
-                continue;
-            }
-            metrics.staleGaveUp();
-            if (row != null) {
-                deliver(env, row, DeliveryPath.NOTIFY);
-            }
-            watchLate(env, record);
-        }
-        if (!stale.isEmpty()) {
-            later(retryDelay(), () -> hydrate(env, stale, attempt + 1));
-        }
-    }
-
-    private static boolean isFresh(HydratedRun row, RunChangeRecord record) {
-        return row != null && !row.updatedAt().isBefore(record.watermark());
-    }
-
-    /** After the retries ran out: keep re-reading the run for a while so the fresh version is not left to the backstop. */
-    private void watchLate(EnvironmentFeeds env, RunChangeRecord record) {
-        Duration window = settings.staleHydrate().rehydrateWindow();
-        if (window.isZero() || window.isNegative()) {
-            return;
-        }
-        LateRun late = new LateRun(record, clock.instant().plus(window));
-        LateRun previous = env.late.putIfAbsent(record.runId(), late);
-        if (previous == null) {
-            later(retryDelay(), () -> rehydrateLate(env, record.runId()));
-        } else if (previous.record().watermarkMicros() < record.watermarkMicros()) {
-            env.late.replace(record.runId(), previous, late);
-        }
-    }
-
-    private void rehydrateLate(EnvironmentFeeds env, String runId) {
-        LateRun late = env.late.get(runId);
-        if (late == null || env.closed) {
-            return;
-        }
-        HydratedRun row = null;
-        try {
-            metrics.hydrated();
-            row = reader.byIds(env.environmentId, List.of(runId)).get(runId);
-        } catch (RuntimeException e) {
-            log.debug("Late re-read of a run failed: {}", e.getMessage());
-        }
-        if (isFresh(row, late.record())) {
-            env.late.remove(runId, late);
-            deliver(env, row, DeliveryPath.LATE);
-            return;
-        }
-        if (clock.instant().isAfter(late.until())) {
-            env.late.remove(runId, late);
-            return;
-        }
-        later(retryDelay(), () -> rehydrateLate(env, runId));
-    }
-
-    private Duration retryDelay() {
-        Duration min = settings.staleHydrate().minDelay();
-        Duration lag = estimator.estimate();
-        return lag.compareTo(min) > 0 ? lag : min;
-    }
-
-    private void deliver(EnvironmentFeeds env, HydratedRun row, DeliveryPath path) {
-        for (FeedSubscription subscription : env.subscriptions) {
-            if (subscription.spec().matches(row)) {
-                subscription.offer(row, path);
-            }
+            later(plan.delay(), () -> tripwire.hydrate(env, plan.waiting()));
         }
     }
 
@@ -363,7 +261,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
             return;
         }
         boolean read = alreadyRead;
-        later(retryDelay(), () -> initialOnceReplayed(subscription, position, start, read));
+        later(tripwire.retryDelay(), () -> initialOnceReplayed(subscription, position, start, read));
     }
 
     private void readFeed(FeedSubscription subscription, DeliveryPath path) {
@@ -417,7 +315,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
     private void heartbeats() {
         List<FeedSubscription> all = new ArrayList<>();
         synchronized (environments) {
-            environments.values().forEach(env -> all.addAll(env.subscriptions));
+            environments.values().forEach(env -> all.addAll(env.subscriptions()));
         }
         if (!all.isEmpty() && gated) {
             estimator.demand();
@@ -427,7 +325,8 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
 
     // ---- scheduling ---------------------------------------------------------------------------------------
 
-    private void execute(Runnable task) {
+    @Override
+    public void execute(Runnable task) {
         ExecutorService pool = workers;
         if (pool == null || !running) {
             return;
@@ -445,7 +344,8 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         }
     }
 
-    private void later(Duration delay, Runnable task) {
+    @Override
+    public void later(Duration delay, Runnable task) {
         if (delay.isZero() || delay.isNegative()) {
             execute(task);
             return;
@@ -468,8 +368,8 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         if (running) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(threads(name + "-timer"));
-        workers = Executors.newFixedThreadPool(settings.feed().hydrateThreads(), threads(name + "-worker"));
+        timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered(name + "-timer"));
+        workers = Executors.newFixedThreadPool(settings.feed().hydrateThreads(), DaemonThreads.numbered(name + "-worker"));
         running = true;
         long heartbeat = settings.feed().heartbeatInterval().toNanos();
         timer.scheduleAtFixedRate(() -> execute(this::heartbeats), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
@@ -483,7 +383,7 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         }
         List<FeedSubscription> all = new ArrayList<>();
         synchronized (environments) {
-            environments.values().forEach(env -> all.addAll(env.subscriptions));
+            environments.values().forEach(env -> all.addAll(env.subscriptions()));
         }
         all.forEach(FeedSubscription::close);
         running = false;
@@ -496,90 +396,4 @@ final class RunFeedHub implements SmartLifecycle, FeedSubscription.Host {
         return running;
     }
 
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    // ---- per environment ----------------------------------------------------------------------------------
-
-    /**
-     * @param record the newest record whose run is being re-read late
-     * @param until  stop re-reading after this instant
-     */
-    private record LateRun(RunChangeRecord record, Instant until) {
-    }
-
-    /** The subscriptions of one environment, its Redis subscription and its coalescing window. */
-    private final class EnvironmentFeeds {
-        final String environmentId;
-        final Set<FeedSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-        final RunChangeSubscriptions.Handle handle;
-        final Map<String, LateRun> late = new ConcurrentHashMap<>();
-        private final Map<String, RunChangeRecord> pending = new LinkedHashMap<>();
-        private boolean windowOpen;
-        volatile boolean closed;
-
-        EnvironmentFeeds(String environmentId) {
-            this.environmentId = environmentId;
-            this.handle = changes.subscribe(environmentId, RunFeedHub.this::onRecord);
-        }
-
-        /** Leading edge wakes at once; within the window records collect (latest per run) for one trailing wake. */
-        void coalesce(RunChangeRecord record) {
-            List<RunChangeRecord> wakeNow = null;
-            synchronized (this) {
-                pending.merge(record.runId(), record, RunChangeRecord::latest);
-                if (!windowOpen) {
-                    windowOpen = true;
-                    wakeNow = takePending();
-                    later(settings.gate().coalesceWindow(), this::windowEnd);
-                }
-            }
-            if (wakeNow != null) {
-                wake(this, wakeNow);
-            }
-        }
-
-        private void windowEnd() {
-            List<RunChangeRecord> trailing;
-            synchronized (this) {
-                if (pending.isEmpty()) {
-                    windowOpen = false;
-                    return;
-                }
-                trailing = takePending();
-                later(settings.gate().coalesceWindow(), this::windowEnd);
-            }
-            wake(this, trailing);
-        }
-
-        private List<RunChangeRecord> takePending() {
-            List<RunChangeRecord> taken = new ArrayList<>(pending.values());
-            pending.clear();
-            return taken;
-        }
-
-        /** With only one-run subscriptions, records of other runs need no read at all. */
-        List<RunChangeRecord> relevant(List<RunChangeRecord> records) {
-            Set<String> runIds = new HashSet<>();
-            for (FeedSubscription subscription : subscriptions) {
-                if (!(subscription.spec() instanceof FeedSpec.OneRun one)) {
-                    return records;
-                }
-                runIds.add(one.runId());
-            }
-            return records.stream().filter(r -> runIds.contains(r.runId())).toList();
-        }
-
-        void close() {
-            closed = true;
-            late.clear();
-            handle.close();
-        }
-    }
 }

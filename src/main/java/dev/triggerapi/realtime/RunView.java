@@ -12,9 +12,9 @@ import tools.jackson.databind.JsonNode;
  * @param id             public run id ({@code run_...})
  * @param status         public status (one of the SDK's 13 values)
  * @param taskIdentifier task slug
- * @param metadata       run metadata as JSON, when set
+ * @param metadata       run metadata as JSON, when set (an object; rendered by {@link dev.triggerapi.run.StoredJson})
  * @param tags           tags (possibly empty)
- * @param output         output as JSON (or a string when not JSON), once finished
+ * @param output         output as JSON (or a string when not JSON), once finished and stored inline
  * @param outputType     the output's content type, when there is output
  * @param error          the error, once failed
  * @param attemptCount   attempts started so far
@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * @param startedAt      when the first attempt started, when it did
  * @param finishedAt     when the run finished, when it did
  */
-public record RunView(
+record RunView(
         String id,
         String status,
         String taskIdentifier,

@@ -17,11 +17,9 @@ import java.util.stream.Collectors;
 
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import dev.triggerapi.run.RunStatus;
+import dev.triggerapi.run.StoredJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.StringNode;
 
 /**
  * Reads runs for the feed ("hydration"). Reads go to the replica, or to the writer when
@@ -36,7 +34,6 @@ final class RunViewReader {
                    started_at, completed_at, payload, payload_type, idempotency_key, ttl, delay_until, queued_at,
                    expired_at
             FROM task_runs""";
-    private static final String SUPER_JSON = "application/super+json";
 
     // SQL is the point: a task_runs column projection (run, tag window, batch), replica-first, writer re-read.
     private final JdbcClient jdbc;
@@ -149,11 +146,11 @@ final class RunViewReader {
                 rs.getString("friendly_id"),
                 RunStatus.valueOf(rs.getString("status")).publicStatus(),
                 rs.getString("task_identifier"),
-                parse(rs.getString("metadata"), rs.getString("metadata_type")),
+                StoredJson.metadata(json, rs.getString("metadata"), rs.getString("metadata_type")),
                 tags(rs.getArray("tags")),
-                parse(output, outputType),
+                StoredJson.render(json, output, outputType),
                 output == null ? null : outputType,
-                parse(error, "application/json"),
+                StoredJson.render(json, error, "application/json"),
                 rs.getInt("attempt_number"),
                 rs.getBoolean("is_test"),
                 rs.getString("batch_id"),
@@ -170,28 +167,6 @@ final class RunViewReader {
                 instant(rs.getTimestamp("queued_at")), instant(rs.getTimestamp("expired_at")), view.finishedAt());
         return new HydratedRun(rs.getString("id"), rs.getString("runtime_environment_id"), rs.getString("batch_id"),
                 view, json.writeValueAsBytes(view), columns);
-    }
-
-    /**
-     * Stored packets become JSON when they are JSON ({@code application/json}, or SuperJSON's {@code json}
-     * member); anything else is passed on as a string.
-     */
-    private JsonNode parse(String packet, String type) {
-        if (packet == null) {
-            return null;
-        }
-        if (type != null && !type.equals("application/json") && !type.equals(SUPER_JSON)) {
-            return StringNode.valueOf(packet);
-        }
-        try {
-            JsonNode node = json.readTree(packet);
-            if (SUPER_JSON.equals(type) && node.has("json")) {
-                return node.get("json");
-            }
-            return node;
-        } catch (JacksonException e) {
-            return StringNode.valueOf(packet);
-        }
     }
 
     private static List<String> tags(Array array) throws SQLException {

@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.concurrent.DaemonThreads;
 import dev.triggerapi.run.RunStatus;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -417,16 +418,8 @@ final class ShapeStreamProtocol implements SmartLifecycle {
         if (running) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "realtime-shape-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        closer = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "realtime-shape-closer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("realtime-shape-timer"));
+        closer = Executors.newSingleThreadExecutor(DaemonThreads.named("realtime-shape-closer"));
         long sweep = Math.max(100, settings.sessionIdleTimeout().toMillis() / 4);
         timer.scheduleAtFixedRate(this::closeIdleSessions, sweep, sweep, TimeUnit.MILLISECONDS);
         running = true;

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseException;
+import dev.triggerapi.concurrent.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,7 @@ final class ClickHouseRunWriter {
     private final ClickHouseClient clickHouse;
     private final int rowsPerInsert;
     private final int maxAttempts;
-    private final CappedBackoff backoff;
+    private final Backoff backoff;
     private final ReplicationMetrics metrics;
 
     /**
@@ -34,7 +37,7 @@ final class ClickHouseRunWriter {
         this.clickHouse = clickHouse;
         this.rowsPerInsert = rowsPerInsert;
         this.maxAttempts = settings.maxAttempts();
-        this.backoff = new CappedBackoff(settings.initialDelay(), settings.maxDelay());
+        this.backoff = Backoff.exponential(settings.initialDelay(), settings.maxDelay());
         this.metrics = metrics;
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -68,7 +69,7 @@ final class DebeziumRunStream {
         p.setProperty("publication.name", settings.publicationName());
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", schema + "\\." + ReplicationSetupValidator.TABLE);
-        p.setProperty("column.include.list", RunChangeRows.SOURCE_COLUMNS.stream()
+        p.setProperty("column.include.list", ClickHouseRunRows.SOURCE_COLUMNS.stream()
                 .map(c -> schema + "\\." + ReplicationSetupValidator.TABLE + "\\." + c)
                 .collect(Collectors.joining(",")));
         // A snapshot when no offsets record a finished one (first start), and again when the stored position is
@@ -111,7 +112,7 @@ final class DebeziumRunStream {
      * Starts an engine on its own thread. {@code prepare} runs first on that thread (it may do slow I/O that
      * must not block the caller); if it fails, the engine never runs and the listener hears the failure.
      */
-    RunningEngine start(Runnable prepare, RunChangeHandler handler, StopSignal stop, Listener listener, int generation) {
+    RunningEngine start(Runnable prepare, ClickHouseBatchSink handler, StopSignal stop, Listener listener, int generation) {
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine
                 .create(ChangeEventFormat.of(Connect.class))
@@ -133,7 +134,7 @@ final class DebeziumRunStream {
                 .notifying(handler)
                 .build();
         RunningEngine running = new RunningEngine(engine, stop, finished, "runs-replication-" + settings.slotName() + "-" + generation);
-        Thread thread = new Thread(() -> {
+        DaemonThreads.thread(running.name, () -> {
             try {
                 prepare.run();
             } catch (RuntimeException e) {
@@ -149,9 +150,7 @@ final class DebeziumRunStream {
                 return;
             }
             engine.run();
-        }, running.name);
-        thread.setDaemon(true);
-        thread.start();
+        }).start();
         return running;
     }
 
@@ -185,7 +184,7 @@ final class DebeziumRunStream {
         void requestStop() {
             stopRequested = true;
             stop.stop();
-            Thread stopper = new Thread(() -> {
+            DaemonThreads.thread(name + "-stop", () -> {
                 while (!isFinished()) {
                     try {
                         engine.close();
@@ -200,9 +199,7 @@ final class DebeziumRunStream {
                         return;
                     }
                 }
-            }, name + "-stop");
-            stopper.setDaemon(true);
-            stopper.start();
+            }).start();
         }
 
         /** Waits for the engine to end; true if it did. */

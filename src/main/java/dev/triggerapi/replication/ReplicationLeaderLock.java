@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import dev.triggerapi.redis.LuaScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -33,11 +33,11 @@ final class ReplicationLeaderLock {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationLeaderLock.class);
     private static final RedisScript<Long> ACQUIRE =
-            RedisScript.of(new ClassPathResource("redis/replication-leader-acquire.lua"), Long.class);
+            LuaScript.load("replication-leader-acquire.lua").redisScript(Long.class);
     private static final RedisScript<Long> EXTEND =
-            RedisScript.of(new ClassPathResource("redis/replication-leader-extend.lua"), Long.class);
+            LuaScript.load("replication-leader-extend.lua").redisScript(Long.class);
     private static final RedisScript<Long> RELEASE =
-            RedisScript.of(new ClassPathResource("redis/replication-leader-release.lua"), Long.class);
+            LuaScript.load("replication-leader-release.lua").redisScript(Long.class);
 
     /** Outcome of an extension. */
     enum Extension {

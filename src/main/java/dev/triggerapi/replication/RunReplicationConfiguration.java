@@ -6,8 +6,8 @@ import java.time.Clock;
 import java.util.UUID;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
@@ -16,8 +16,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Wires runs replication when {@code CLICKHOUSE_URL} is set, and the runs list either way (ClickHouse-backed
- * when replication is on, replica-backed otherwise).
+ * Wires runs replication when {@code CLICKHOUSE_URL} is set. The {@link ClickHouseClient} it defines is also what
+ * makes the runs list ({@code runlist}) read from ClickHouse.
  */
 @Configuration(proxyBeanMethods = false)
 class RunReplicationConfiguration {
@@ -57,13 +57,6 @@ class RunReplicationConfiguration {
     @ConditionalOnExpression(ENABLED)
     ReplicationHealthIndicator replicationHealthIndicator(RunReplicator replicator) {
         return new ReplicationHealthIndicator(replicator);
-    }
-
-    @Bean
-    RunsList runsList(ObjectProvider<ClickHouseClient> clickHouse, ReplicaRunListStore replica, RunListNames names) {
-        ClickHouseClient client = clickHouse.getIfAvailable();
-        return client != null ? new RunsList(new ClickHouseRunListStore(client), replica, names)
-                : new RunsList(replica, null, names);
     }
 
     /** Host, pid and a random part: unique per instance and readable when an operator looks at the lock. */

@@ -2,6 +2,8 @@ package dev.triggerapi.replication;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.NonNegativeDuration;
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -37,7 +39,7 @@ public record RunReplicationProperties(
         @DefaultValue("task_runs_clickhouse") String slotName,
         @NotBlank @DefaultValue("task_runs_clickhouse") String publicationName,
         @Min(1) @Max(100_000) @DefaultValue("2000") int flushBatchSize,
-        @NotNull @DefaultValue("200ms") Duration flushInterval,
+        @DefaultValue("200ms") @PositiveDuration Duration flushInterval,
         @Valid @DefaultValue Insert insert,
         @Valid @DefaultValue Leader leader,
         @NotNull @DefaultValue("reconnect") ErrorStrategy errorStrategy,
@@ -97,8 +99,8 @@ public record RunReplicationProperties(
             @DefaultValue("") String url,
             @NotBlank @Pattern(regexp = "[A-Za-z0-9_]+", message = "must be letters, digits and _")
             @DefaultValue("default") String database,
-            @NotNull @DefaultValue("2000ms") Duration connectTimeout,
-            @NotNull @DefaultValue("30000ms") Duration requestTimeout) {
+            @DefaultValue("2000ms") @PositiveDuration Duration connectTimeout,
+            @DefaultValue("30000ms") @PositiveDuration Duration requestTimeout) {
     }
 
     /**
@@ -110,8 +112,8 @@ public record RunReplicationProperties(
      */
     public record Insert(
             @Min(1) @DefaultValue("5") int maxAttempts,
-            @NotNull @DefaultValue("200ms") Duration initialDelay,
-            @NotNull @DefaultValue("5000ms") Duration maxDelay,
+            @DefaultValue("200ms") @NonNegativeDuration Duration initialDelay,
+            @DefaultValue("5000ms") @NonNegativeDuration Duration maxDelay,
             @Min(1) @Max(16) @DefaultValue("2") int maxInFlight) {
     }
 
@@ -121,9 +123,9 @@ public record RunReplicationProperties(
      * @param acquireInterval how often a standby tries to take it (default 5 s)
      */
     public record Leader(
-            @NotNull @DefaultValue("30000ms") Duration lockTtl,
-            @NotNull @DefaultValue("10000ms") Duration extendInterval,
-            @NotNull @DefaultValue("5000ms") Duration acquireInterval) {
+            @DefaultValue("30000ms") @PositiveDuration Duration lockTtl,
+            @DefaultValue("10000ms") @PositiveDuration Duration extendInterval,
+            @DefaultValue("5000ms") @PositiveDuration Duration acquireInterval) {
     }
 
     /**
@@ -133,8 +135,8 @@ public record RunReplicationProperties(
      * @param maxAttempts  attempts before giving up and staying stopped; 0 (default) = unlimited
      */
     public record Reconnect(
-            @NotNull @DefaultValue("1000ms") Duration initialDelay,
-            @NotNull @DefaultValue("60000ms") Duration maxDelay,
+            @DefaultValue("1000ms") @NonNegativeDuration Duration initialDelay,
+            @DefaultValue("60000ms") @NonNegativeDuration Duration maxDelay,
             @Min(0) @DefaultValue("0") int maxAttempts) {
     }
 
@@ -143,8 +145,8 @@ public record RunReplicationProperties(
      * @param delay how long after the error the process exits (default 5 s)
      */
     public record Exit(
-            @DefaultValue("1") int code,
-            @NotNull @DefaultValue("5000ms") Duration delay) {
+            @DefaultValue("1") @Min(0) @Max(255) int code,
+            @DefaultValue("5000ms") @NonNegativeDuration Duration delay) {
     }
 
     /** What the replicator does when the stream stops with an error ({@code RUN_REPLICATION_ERROR_STRATEGY}). */

@@ -9,6 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseException;
+import dev.triggerapi.clickhouse.ClickHouseSchema;
+import dev.triggerapi.concurrent.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -25,11 +29,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * stream at once and makes the instance a standby again; that is normal and never an error.
  *
  * <p>When the stream stops with an error (replication connection killed, failover, ClickHouse down longer
- * than the insert retries), the lock is released (a healthy standby may take over) and the error strategy
- * decides: {@code reconnect} rebuilds the engine after {@code min(initial × 2^(attempt−1), max)}, taking the
- * lock first, with one reconnect pending at a time, a failed reconnect scheduling the next and the counter
- * reset once the stream is live; {@code exit} ends the process after a delay so a supervisor restarts it;
- * {@code log} stays stopped. None of this happens during shutdown, which stops the engine and releases the
+ * than the insert retries), the lock is released (a healthy standby may take over) and
+ * {@link ReplicationErrorRecovery} decides: {@code reconnect} rebuilds the engine after a capped exponential
+ * backoff, taking the lock first, with one reconnect pending at a time, a failed reconnect scheduling the next and
+ * the counter reset once the stream is live; {@code exit} ends the process after a delay so a supervisor restarts
+ * it; {@code log} stays stopped. None of this happens during shutdown, which stops the engine and releases the
  * lock.
  *
  * <p>All decisions run on one control thread, so states never race; engine callbacks are posted to it and
@@ -81,7 +85,7 @@ public final class RunReplicator implements SmartLifecycle {
     private final WriterConnection writerConnection;
     private final ReplicationExit exit;
     private final ReplicationMetrics metrics;
-    private final CappedBackoff reconnectBackoff;
+    private final ReplicationErrorRecovery recovery;
     private final Clock clock;
 
     private ScheduledExecutorService control;
@@ -91,7 +95,6 @@ public final class RunReplicator implements SmartLifecycle {
     private volatile Long lastCommitLsn;
     private volatile Long lastLagMillis;
     private volatile String lastError;
-    private volatile int reconnectAttempt;
 
     // Control thread only.
     private DebeziumRunStream stream;
@@ -125,7 +128,7 @@ public final class RunReplicator implements SmartLifecycle {
         this.writerConnection = writerConnection;
         this.exit = exit;
         this.metrics = metrics;
-        this.reconnectBackoff = new CappedBackoff(settings.reconnect().initialDelay(), settings.reconnect().maxDelay());
+        this.recovery = new ReplicationErrorRecovery(settings.errorStrategy(), settings.reconnect(), settings.exit(), clock);
         this.clock = clock;
     }
 
@@ -144,11 +147,7 @@ public final class RunReplicator implements SmartLifecycle {
         }
         shuttingDown = false;
         running = true;
-        control = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "runs-replication-control-" + settings.slotName());
-            t.setDaemon(true);
-            return t;
-        });
+        control = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runs-replication-control-" + settings.slotName()));
         control.execute(this::tryToLead);
     }
 
@@ -194,7 +193,7 @@ public final class RunReplicator implements SmartLifecycle {
     /** What health reports. */
     public Status status() {
         Long lsn = lastCommitLsn;
-        return new Status(state, lock.isHeld(), lsn == null ? null : formatLsn(lsn), lastLagMillis, reconnectAttempt,
+        return new Status(state, lock.isHeld(), lsn == null ? null : formatLsn(lsn), lastLagMillis, recovery.attempt(),
                 lastError);
     }
 
@@ -267,7 +266,7 @@ public final class RunReplicator implements SmartLifecycle {
         }
         lock.release();
         cancel(reconnectTask);
-        reconnectAttempt = 0;
+        recovery.reset();
         standBy();
     }
 
@@ -278,7 +277,7 @@ public final class RunReplicator implements SmartLifecycle {
         int gen = ++generation;
         try {
             StopSignal stop = new StopSignal();
-            RunChangeHandler.Progress progress = new RunChangeHandler.Progress() {
+            ClickHouseBatchSink.Progress progress = new ClickHouseBatchSink.Progress() {
                 @Override
                 public void flushed(Long commitLsn, Long lagMillis) {
                     RunReplicator.this.flushed(commitLsn, lagMillis);
@@ -289,7 +288,7 @@ public final class RunReplicator implements SmartLifecycle {
                     post(() -> RunReplicator.this.insertFailed(gen, error));
                 }
             };
-            RunChangeHandler handler = new RunChangeHandler(clickHouseWriter, lock::isHeld, stop, clock, metrics,
+            ClickHouseBatchSink handler = new ClickHouseBatchSink(clickHouseWriter, lock::isHeld, stop, clock, metrics,
                     progress, stream.maxBatchRecords(), settings.insert().maxInFlight(),
                     "runs-replication-insert-" + settings.slotName() + "-" + gen);
             // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not
@@ -324,7 +323,7 @@ public final class RunReplicator implements SmartLifecycle {
                 post(() -> {
                     if (gen == generation && state == State.STARTING) {
                         state = State.STREAMING;
-                        reconnectAttempt = 0;
+                        recovery.reset();
                         log.info("Runs replication {} is streaming", settings.slotName());
                     }
                 });
@@ -372,44 +371,34 @@ public final class RunReplicator implements SmartLifecycle {
         stopExtending();
         lock.release();
         metrics.leader(false);
-        switch (settings.errorStrategy()) {
-            case RECONNECT -> scheduleReconnect();
-            case EXIT -> {
-                state = State.FAILED;
-                cancel(exitTask);
-                exitTask = schedule(() -> {
-                    if (!shuttingDown) {
-                        log.error("Runs replication stopped with an error: exiting with code {} so a supervisor restarts "
-                                + "the process (RUN_REPLICATION_ERROR_STRATEGY=exit)", settings.exit().code());
-                        exit.exit(settings.exit().code());
-                    }
-                }, settings.exit().delay());
-            }
-            case LOG -> {
-                state = State.FAILED;
+        boolean reconnectPending = reconnectTask != null && !reconnectTask.isDone();
+        ReplicationErrorRecovery.Decision decision = recovery.streamFailed(reconnectPending);
+        if (decision instanceof ReplicationErrorRecovery.Reconnect reconnect) {
+            state = State.RECONNECTING;
+            log.warn("Runs replication {}: reconnect attempt {} in {} ms", settings.slotName(), reconnect.attempt(),
+                    reconnect.delay().toMillis());
+            reconnectTask = schedule(this::reconnect, reconnect.delay());
+        } else if (decision instanceof ReplicationErrorRecovery.Exit exitDecision) {
+            state = State.FAILED;
+            cancel(exitTask);
+            exitTask = schedule(() -> {
+                if (!shuttingDown) {
+                    log.error("Runs replication stopped with an error: exiting with code {} so a supervisor restarts "
+                            + "the process (RUN_REPLICATION_ERROR_STRATEGY=exit)", exitDecision.code());
+                    exit.exit(exitDecision.code());
+                }
+            }, exitDecision.delay());
+        } else if (decision instanceof ReplicationErrorRecovery.StayStopped stay) {
+            state = State.FAILED;
+            if (stay.gaveUp()) {
+                log.error("Runs replication {} gave up after {} reconnect attempts (REPLICATION_RECONNECT_MAX_ATTEMPTS)",
+                        settings.slotName(), stay.attempts());
+            } else {
                 log.error("Runs replication {} stays stopped (RUN_REPLICATION_ERROR_STRATEGY=log); restart the "
                         + "instance to resume", settings.slotName());
             }
         }
-    }
-
-    private void scheduleReconnect() {
-        if (reconnectTask != null && !reconnectTask.isDone()) {
-            return;
-        }
-        int attempt = reconnectAttempt + 1;
-        int max = settings.reconnect().maxAttempts();
-        if (max > 0 && attempt > max) {
-            state = State.FAILED;
-            log.error("Runs replication {} gave up after {} reconnect attempts (REPLICATION_RECONNECT_MAX_ATTEMPTS)",
-                    settings.slotName(), max);
-            return;
-        }
-        reconnectAttempt = attempt;
-        Duration delay = reconnectBackoff.delay(attempt);
-        state = State.RECONNECTING;
-        log.warn("Runs replication {}: reconnect attempt {} in {} ms", settings.slotName(), attempt, delay.toMillis());
-        reconnectTask = schedule(this::reconnect, delay);
+        // KeepPendingReconnect: the reconnect already scheduled will run.
     }
 
     private void reconnect() {
@@ -427,7 +416,7 @@ public final class RunReplicator implements SmartLifecycle {
             startEngine();
         } else {
             log.info("Runs replication {}: another instance leads now, standing by", settings.slotName());
-            reconnectAttempt = 0;
+            recovery.reset();
             standBy();
         }
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.triggerapi.api.ApiException;
+import dev.triggerapi.concurrent.Backoff;
 import dev.triggerapi.snapshot.ExecutionSnapshots;
 import dev.triggerapi.snapshot.ExecutionStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,12 +35,12 @@ public class RunEngine {
     private final RunDequeuer dequeuer;
     private final ExecutionSnapshots snapshots;
     private final RunEngineProperties settings;
-    private final RetryBackoff backoff;
+    private final Backoff backoff;
     private final JsonMapper json;
     private final Clock clock;
 
     RunEngine(JdbcClient jdbc, RunStateWriter writer, RunDequeuer dequeuer, ExecutionSnapshots snapshots,
-              RunEngineProperties settings, RetryBackoff backoff, JsonMapper json, Clock clock) {
+              RunEngineProperties settings, Backoff backoff, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
         this.writer = writer;
         this.dequeuer = dequeuer;
@@ -117,7 +118,7 @@ public class RunEngine {
         String errorJson = json.writeValueAsString(error);
         int allowed = run.attemptsAllowed(settings.defaultMaxAttempts());
         if (attempt < allowed && !completion.skipRetrying()) {
-            Instant retryAt = now.plus(backoff.after(attempt));
+            Instant retryAt = now.plus(backoff.delay(Math.max(1, attempt)));
             RunStateWriter.Applied applied = writer.apply(run, Transition.of(run, RunStatus.RETRYING_AFTER_FAILURE,
                             ExecutionStatus.DELAYED, "Attempt " + attempt + " of " + allowed + " failed: "
                                     + error.message() + "; retrying at " + retryAt)

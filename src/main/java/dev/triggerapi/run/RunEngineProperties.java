@@ -2,6 +2,8 @@ package dev.triggerapi.run;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.NonNegativeDuration;
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -28,12 +30,12 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("trigger-api.run-engine")
 public record RunEngineProperties(
-        @DefaultValue("60s") Duration leaseDuration,
+        @DefaultValue("60s") @PositiveDuration Duration leaseDuration,
         @DefaultValue("3") @Min(1) @Max(100) int defaultMaxAttempts,
-        @DefaultValue("1s") Duration retryBaseDelay,
-        @DefaultValue("5m") Duration retryMaxDelay,
+        @DefaultValue("1s") @NonNegativeDuration Duration retryBaseDelay,
+        @DefaultValue("5m") @NonNegativeDuration Duration retryMaxDelay,
         @DefaultValue("50") @Min(1) @Max(1000) int dequeueMaxRuns,
         @DefaultValue("true") boolean sweeperEnabled,
-        @DefaultValue("1s") Duration sweepInterval,
+        @DefaultValue("1s") @PositiveDuration Duration sweepInterval,
         @DefaultValue("100") @Min(1) @Max(10_000) int sweepBatchSize) {
 }

@@ -5,7 +5,6 @@ import java.util.Optional;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,7 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  * what any replica read shows) and re-checked on the writer before a run is "not found".
  */
 @Service
-public class RunMetadataReader {
+class RunMetadataReader {
 
     // Runs are not JPA entities (their writes are conditional SQL); one column read.
     // SQL is the point: task_runs is reached with SQL throughout (see RunCreator); one column read, replica-first.
@@ -34,8 +33,8 @@ public class RunMetadataReader {
                         SELECT metadata, metadata_type FROM task_runs WHERE friendly_id = ? AND runtime_environment_id = ?""")
                 .params(runFriendlyId, environmentId)
                 .query((rs, n) -> {
-                    JsonNode rendered = StoredJson.render(json, rs.getString(1), rs.getString(2));
-                    return rendered != null && rendered.isObject() ? (ObjectNode) rendered : json.createObjectNode();
+                    ObjectNode shown = StoredJson.metadata(json, rs.getString(1), rs.getString(2));
+                    return shown != null ? shown : json.createObjectNode();
                 }).optional()).value();
     }
 }

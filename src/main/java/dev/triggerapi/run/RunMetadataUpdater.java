@@ -10,7 +10,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -24,7 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
 public class RunMetadataUpdater {
 
     private static final String JSON = "application/json";
-    private static final String SUPER_JSON = "application/super+json";
 
     // SQL is the point: read-modify-write under FOR UPDATE, then one UPDATE ... RETURNING.
     private final JdbcClient jdbc;
@@ -75,20 +73,10 @@ public class RunMetadataUpdater {
         return next;
     }
 
-    /** The stored metadata as an object: JSON as is, SuperJSON's {@code json} member; anything else starts empty. */
+    /** The stored metadata as an object, as the API shows it; anything else starts empty. */
     private ObjectNode stored(String metadata, String type) {
-        if (metadata == null || metadata.isBlank()) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode node = json.readTree(metadata);
-            if (SUPER_JSON.equals(type) && node.has("json")) {
-                node = node.get("json");
-            }
-            return node.isObject() ? (ObjectNode) node : json.createObjectNode();
-        } catch (JacksonException e) {
-            return json.createObjectNode();
-        }
+        ObjectNode shown = StoredJson.metadata(json, metadata, type);
+        return shown != null ? shown : json.createObjectNode();
     }
 
     private record Locked(String id, String friendlyId, RunStatus status, String metadata, String metadataType) {

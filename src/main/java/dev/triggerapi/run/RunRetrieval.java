@@ -80,8 +80,7 @@ public class RunRetrieval {
         String outputType = rs.getString("output_type");
         String output = rs.getString("output");
         boolean outputOffloaded = PacketStore.STORE_PAYLOAD_TYPE.equals(outputType) && output != null;
-        JsonNode metadata = StoredJson.render(json, rs.getString("metadata"), rs.getString("metadata_type"));
-        return new RetrievedRun(
+                return new RetrievedRun(
                 rs.getString("friendly_id"),
                 status.publicStatus(),
                 rs.getString("task_identifier"),
@@ -104,7 +103,7 @@ public class RunRetrieval {
                 rs.getString("idempotency_key"),
                 rs.getString("ttl"),
                 rs.getString("batch_friendly_id"),
-                metadata != null && metadata.isObject() ? metadata : null,
+                StoredJson.metadata(json, rs.getString("metadata"), rs.getString("metadata_type")),
                 payloadOffloaded ? null : StoredJson.render(json, payload, payloadType),
                 payloadOffloaded ? packets.downloadUrl(environmentId, payload) : null,
                 outputOffloaded ? null : StoredJson.render(json, output, outputType),

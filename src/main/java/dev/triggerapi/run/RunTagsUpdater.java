@@ -20,7 +20,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Adding only tags the run already has writes and announces nothing.
  */
 @Service
-public class RunTagsUpdater {
+class RunTagsUpdater {
 
     static final int MAX_TAG_LENGTH = 128;
 

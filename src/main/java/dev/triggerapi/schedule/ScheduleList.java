@@ -8,7 +8,7 @@ import java.util.List;
  * @param data       the schedules of this page, oldest first
  * @param pagination page numbers (1-based) and the total count
  */
-public record ScheduleList(List<ScheduleObject> data, Pagination pagination) {
+record ScheduleList(List<ScheduleObject> data, Pagination pagination) {
 
     /**
      * @param currentPage this page's number

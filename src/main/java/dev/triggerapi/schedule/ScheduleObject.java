@@ -17,7 +17,7 @@ import java.util.List;
  * @param nextRun          the next instant it fires, absent when inactive
  * @param environments     the environment it belongs to
  */
-public record ScheduleObject(String id, String type, String task, boolean active, String deduplicationKey,
+record ScheduleObject(String id, String type, String task, boolean active, String deduplicationKey,
                              String externalId, Generator generator, String timezone, Instant nextRun,
                              List<Environment> environments) {
 

@@ -2,6 +2,7 @@ package dev.triggerapi.schedule;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -22,6 +23,6 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("trigger-api.schedules")
 public record ScheduleProperties(
         @DefaultValue("true") boolean schedulerEnabled,
-        @DefaultValue("1s") Duration tickInterval,
+        @DefaultValue("1s") @PositiveDuration Duration tickInterval,
         @DefaultValue("1000") @Min(1) @Max(100_000) int maxFiresPerTick) {
 }

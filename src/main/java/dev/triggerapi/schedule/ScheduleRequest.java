@@ -14,7 +14,7 @@ import jakarta.validation.constraints.Size;
  * @param timezone         IANA timezone, default UTC
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ScheduleRequest(
+record ScheduleRequest(
         @NotBlank @Size(max = 128) String task,
         @NotBlank @Size(max = 256) String cron,
         @Size(max = 256) String deduplicationKey,

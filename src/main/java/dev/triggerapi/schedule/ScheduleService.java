@@ -24,7 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
  * a moment ago may not be on the replica yet); the list reads the replica only, as a list has no "not found".
  */
 @Service
-public class ScheduleService {
+class ScheduleService {
 
     static final String ID_PREFIX = "sched_";
     private static final int DEFAULT_PAGE_SIZE = 20;

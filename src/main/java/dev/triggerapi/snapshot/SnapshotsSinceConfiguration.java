@@ -2,12 +2,11 @@ package dev.triggerapi.snapshot;
 
 import java.util.Random;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.concurrent.DaemonThreads;
 import dev.triggerapi.datasource.ReplicaFirstReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -43,18 +42,10 @@ class SnapshotsSinceConfiguration {
             log.warn("RUN_ENGINE_READ_REPLICA_SNAPSHOTS_SINCE_ENABLED is on but no replica is configured: "
                     + "snapshots-since reads the primary");
         }
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(settings.retryThreads(), daemonThreads());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(settings.retryThreads(), DaemonThreads.numbered("snapshots-since-retry"));
         timer.setRemoveOnCancelPolicy(true);
         // java.util.Random is thread-safe: polls draw their jitter on request threads concurrently.
         return new SnapshotsSinceReader(replicaPool, writer, settings, timer, new Random(), writerFallback, meters);
     }
 
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "snapshots-since-retry-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

@@ -1,10 +1,5 @@
 package dev.triggerapi.taskmeta;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +8,13 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.triggerapi.datasource.RedisFailOpen;
+import dev.triggerapi.redis.LuaScript;
+import dev.triggerapi.redis.RedisFailOpen;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.core.io.ClassPathResource;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
@@ -51,11 +46,11 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private final String prefix;
     private final String envTtl;
     private final String workerTtl;
-    private final Script replaceWorker = Script.load("task-meta-replace-worker.lua");
-    private final Script replaceCurrent = Script.load("task-meta-replace-current.lua");
-    private final Script backfillField = Script.load("task-meta-backfill-field.lua");
-    private final Script backfillCurrent = Script.load("task-meta-backfill-current.lua");
-    private final Script dropUnconfirmedCurrent = Script.load("task-meta-drop-unconfirmed-current.lua");
+    private final LuaScript replaceWorker = LuaScript.load("task-meta-replace-worker.lua");
+    private final LuaScript replaceCurrent = LuaScript.load("task-meta-replace-current.lua");
+    private final LuaScript backfillField = LuaScript.load("task-meta-backfill-field.lua");
+    private final LuaScript backfillCurrent = LuaScript.load("task-meta-backfill-current.lua");
+    private final LuaScript dropUnconfirmedCurrent = LuaScript.load("task-meta-drop-unconfirmed-current.lua");
     private final Counter getErrors;
     private final Counter backfillErrors;
     private final Counter replaceErrors;
@@ -226,7 +221,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         });
     }
 
-    private Object run(Script script, Counter errors, String operation, List<String> keys, List<String> args) {
+    private Object run(LuaScript script, Counter errors, String operation, List<String> keys, List<String> args) {
         return call(errors, operation, () -> {
             try {
                 return redis.evalsha(script.sha1(), keys, args);
@@ -288,21 +283,5 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     @Override
     public void destroy() {
         redis.close();
-    }
-
-    /** A Lua script file and its SHA-1, computed once so EVALSHA needs no SCRIPT LOAD round trip. */
-    private record Script(String text, String sha1) {
-
-        static Script load(String name) {
-            try {
-                String text = new ClassPathResource("redis/" + name).getContentAsString(StandardCharsets.UTF_8);
-                byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-                return new Script(text, java.util.HexFormat.of().formatHex(digest));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Missing Lua script redis/" + name, e);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

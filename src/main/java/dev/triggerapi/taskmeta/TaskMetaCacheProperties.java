@@ -2,6 +2,8 @@ package dev.triggerapi.taskmeta;
 
 import java.time.Duration;
 
+import dev.triggerapi.duration.NonNegativeDuration;
+import dev.triggerapi.duration.PositiveDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -52,10 +54,10 @@ public record TaskMetaCacheProperties(
     public record Near(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("100000") @Min(1) long maximumSize,
-            @DefaultValue("10s") @NotNull Duration currentMaxAge,
-            @DefaultValue("500ms") @NotNull Duration pingInterval,
-            @DefaultValue("1500ms") @NotNull Duration livenessTimeout,
-            @DefaultValue("1s") @NotNull Duration reconnectDelay) {
+            @DefaultValue("10s") @NonNegativeDuration Duration currentMaxAge,
+            @DefaultValue("500ms") @PositiveDuration Duration pingInterval,
+            @DefaultValue("1500ms") @PositiveDuration Duration livenessTimeout,
+            @DefaultValue("1s") @NonNegativeDuration Duration reconnectDelay) {
     }
 
     /**
@@ -77,9 +79,9 @@ public record TaskMetaCacheProperties(
             @DefaultValue("6379") @Min(1) @Max(65535) int port,
             @DefaultValue("") String password,
             @DefaultValue("0") @Min(0) int database,
-            @DefaultValue("250ms") @NotNull Duration commandTimeout,
-            @DefaultValue("1s") @NotNull Duration connectTimeout,
+            @DefaultValue("250ms") @PositiveDuration Duration commandTimeout,
+            @DefaultValue("1s") @PositiveDuration Duration connectTimeout,
             @DefaultValue("64") @Min(1) int poolSize,
-            @DefaultValue("1s") @NotNull Duration failureBackoff) {
+            @DefaultValue("1s") @NonNegativeDuration Duration failureBackoff) {
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import dev.triggerapi.concurrent.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -68,13 +69,8 @@ final class TaskMetaInvalidations implements AutoCloseable {
         this.clock = clock;
         this.onEnvironment = onEnvironment;
         this.onLinkChange = onLinkChange;
-        this.pinger = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "task-meta-near-ping");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.subscriber = new Thread(this::subscribeLoop, "task-meta-near-invalidations");
-        this.subscriber.setDaemon(true);
+        this.pinger = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("task-meta-near-ping"));
+        this.subscriber = DaemonThreads.thread("task-meta-near-invalidations", this::subscribeLoop);
     }
 
     void start() {

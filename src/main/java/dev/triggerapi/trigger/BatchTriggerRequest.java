@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * @param items 1 to 500 triggers, created together in one transaction
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record BatchTriggerRequest(@NotNull @Size(min = 1, max = MAX_ITEMS) List<@NotNull @Valid Item> items) {
+record BatchTriggerRequest(@NotNull @Size(min = 1, max = MAX_ITEMS) List<@NotNull @Valid Item> items) {
 
     /** Most items in one batch trigger. */
     public static final int MAX_ITEMS = 500;

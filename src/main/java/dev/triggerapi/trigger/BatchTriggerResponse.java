@@ -8,7 +8,7 @@ import java.util.List;
  * @param id   public batch id ({@code batch_...})
  * @param runs one entry per item, in item order
  */
-public record BatchTriggerResponse(String id, List<Run> runs) {
+record BatchTriggerResponse(String id, List<Run> runs) {
 
     /**
      * @param id             public run id

@@ -16,7 +16,7 @@ import jakarta.validation.constraints.Size;
  * @param idempotencyKey  a key that makes re-creating the same batch return it ({@code isCached})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record StreamedBatchRequest(@NotNull @Min(1) @Max(1000) Integer runCount,
+record StreamedBatchRequest(@NotNull @Min(1) @Max(1000) Integer runCount,
                                    @Size(max = 1000) List<String> taskIdentifiers,
                                    @Size(max = 2048) String idempotencyKey) {
 }

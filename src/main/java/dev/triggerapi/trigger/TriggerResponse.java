@@ -6,5 +6,5 @@ package dev.triggerapi.trigger;
  * @param id       public run id ({@code run_...})
  * @param isCached true when an idempotency key matched an existing run
  */
-public record TriggerResponse(String id, boolean isCached) {
+record TriggerResponse(String id, boolean isCached) {
 }

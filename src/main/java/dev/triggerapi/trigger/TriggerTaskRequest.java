@@ -11,5 +11,5 @@ import tools.jackson.databind.JsonNode;
  * @param options trigger options, may be absent
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TriggerTaskRequest(JsonNode payload, JsonNode context, TriggerOptions options) {
+record TriggerTaskRequest(JsonNode payload, JsonNode context, TriggerOptions options) {
 }

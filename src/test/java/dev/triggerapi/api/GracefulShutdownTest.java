@@ -24,7 +24,7 @@ import dev.triggerapi.TriggerApiApplication;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
-import dev.triggerapi.replication.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.replication.RunReplicator;
 import dev.triggerapi.support.Cluster;
 import dev.triggerapi.support.TestData;

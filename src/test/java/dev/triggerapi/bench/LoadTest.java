@@ -29,7 +29,7 @@ import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.environment.ProvisionedWorkerGroup;
-import dev.triggerapi.replication.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.HdrHistogram.Histogram;

@@ -24,7 +24,7 @@ import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
-import dev.triggerapi.replication.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

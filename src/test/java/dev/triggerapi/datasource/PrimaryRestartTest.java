@@ -22,7 +22,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
-import dev.triggerapi.replication.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.replication.ReplicationIntegrationTest;
 import dev.triggerapi.support.Cluster;
 import dev.triggerapi.support.TestData;

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.clickhouse.ClickHouseSql;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
@@ -27,19 +29,19 @@ import tools.jackson.databind.JsonNode;
  * contend for a stream without touching the context's own), runs, and the "ClickHouse equals PostgreSQL"
  * comparison.
  */
-final class ReplicationFixtures {
+public final class ReplicationFixtures {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final ApplicationContext context;
     private final JdbcClient writer;
 
-    ReplicationFixtures(ApplicationContext context) {
+    public ReplicationFixtures(ApplicationContext context) {
         this.context = context;
         this.writer = JdbcClient.create(context.getBean("writerDataSource", HikariDataSource.class));
     }
 
-    JdbcClient writer() {
+    public JdbcClient writer() {
         return writer;
     }
 
@@ -94,13 +96,13 @@ final class ReplicationFixtures {
                 .param(slot).query(Boolean.class).single();
     }
 
-    static NewRun newRun(String environmentId, String task, List<String> tags, String source, boolean test) {
+    public static NewRun newRun(String environmentId, String task, List<String> tags, String source, boolean test) {
         return new NewRun(NewRun.Placement.of(environmentId, task, "task/" + task),
                 new NewRun.Payload("{\"n\":1}", "application/json", null, null, tags), NewRun.Idempotency.NONE,
                 NewRun.Timing.NONE, new NewRun.Origin(TriggerSource.valueOf(source), test, null, null));
     }
 
-    static CreatedRun create(RunCreator creator, String environmentId) {
+    public static CreatedRun create(RunCreator creator, String environmentId) {
         return creator.create(newRun(environmentId, "task-a", List.of("t1"), "STANDARD", false));
     }
 
@@ -151,7 +153,7 @@ final class ReplicationFixtures {
     }
 
     /** Waits until ClickHouse holds exactly what PostgreSQL holds for the environment. */
-    void awaitClickHouseEqualsPostgres(ClickHouseClient clickHouse, String environmentId, Duration timeout) {
+    public void awaitClickHouseEqualsPostgres(ClickHouseClient clickHouse, String environmentId, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(clickHouseRuns(clickHouse, environmentId)).isEqualTo(postgresRuns(environmentId)));
     }

@@ -1,0 +1,333 @@
+package dev.triggerapi.replication;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import dev.triggerapi.concurrent.DaemonThreads;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import dev.triggerapi.replication.ReplicationMetrics.Stage;
+
+/**
+ * Receives Debezium's batches ({@link DebeziumRunStream} cuts them at {@code max.batch.size} records or
+ * {@code poll.interval.ms}), turns them into ClickHouse rows and inserts them, and acknowledges a position only
+ * once ClickHouse has every row up to it.
+ *
+ * <p><b>Pipelining.</b> A batch's insert runs on an insert thread while the engine polls and converts the next
+ * batch; at most {@code maxInFlight} inserts are outstanding, a further batch waits for the oldest. Inserts may
+ * finish in any order (the version makes that harmless), but acknowledgements follow stream order: a position is
+ * marked processed only when its insert and every earlier one succeeded. When a batch is not full the stream has
+ * caught up, so the handler waits for everything in flight and acknowledges it before returning: an idle stream
+ * has nothing unacknowledged. All calls on Debezium's committer stay on the engine's thread (the engine uses the
+ * same committer for its own empty polls). A failed insert (retries exhausted, leadership lost) is reported at once
+ * ({@link Progress#insertFailed}, so an idle stream does not sit on it) and rethrown on the engine's thread with the
+ * next batch; its batch and every later one stay unacknowledged and are streamed again after recovery.
+ *
+ * <p><b>Versions.</b> ClickHouse keeps the row with the highest {@code _version}; it must be the commit LSN,
+ * the order in which PostgreSQL made changes visible. A change event carries only its own LSN, which can be
+ * older than the initial snapshot's position for a transaction that began before the snapshot and committed
+ * after it, so the rows of a transaction are held until its END event (transaction metadata is on) and then
+ * all get the END's LSN, the commit position. Snapshot rows get the snapshot's LSN. Within one batch, the last
+ * change of each run wins, so several updates of a run in one transaction never tie.
+ *
+ * <p>A transaction whose END has not arrived by the end of a batch is carried over; the position acknowledged is
+ * the last one outside any open transaction.
+ */
+final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
+
+    /** Progress reported after each acknowledged position (for health). */
+    interface Progress {
+        void flushed(Long commitLsn, Long lagMillis);
+
+        /**
+         * An insert failed for good (retries exhausted, leadership lost). Called on the insert thread at once: the
+         * engine thread would only see it with the next batch, which an idle stream never delivers.
+         */
+        void insertFailed(Throwable error);
+    }
+
+    private final ClickHouseRunWriter writer;
+    private final BooleanSupplier leader;
+    private final StopSignal stop;
+    private final Clock clock;
+    private final ReplicationMetrics metrics;
+    private final Progress progress;
+    private final int fullBatch;
+    private final int maxInFlight;
+    private final ExecutorService inserts;
+
+    /** Inserts sent and not yet acknowledged, in stream order. */
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    private final List<Change> openTransaction = new ArrayList<>();
+    private boolean inTransaction;
+    private long lastBatchEndedNanos = -1;
+
+    /**
+     * @param fullBatch   Debezium's {@code max.batch.size}: a batch this large means more records are waiting
+     * @param maxInFlight inserts outstanding at once (1 = no pipelining)
+     */
+    ClickHouseBatchSink(ClickHouseRunWriter writer, BooleanSupplier leader, StopSignal stop, Clock clock,
+                     ReplicationMetrics metrics, Progress progress, int fullBatch, int maxInFlight, String threadName) {
+        this.writer = writer;
+        this.leader = leader;
+        this.stop = stop;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.progress = progress;
+        this.fullBatch = fullBatch;
+        this.maxInFlight = maxInFlight;
+        this.inserts = Executors.newFixedThreadPool(maxInFlight, DaemonThreads.named(threadName));
+    }
+
+    private record Change(String runId, Map<String, Object> row, long commitMillis) {
+        Change withVersion(long version) {
+            Map<String, Object> copy = new LinkedHashMap<>(row);
+            copy.put("_version", version);
+            return new Change(runId, copy, commitMillis);
+        }
+
+        long version() {
+            return ((Number) row.get("_version")).longValue();
+        }
+    }
+
+    /** A batch sent to ClickHouse: what to acknowledge once its insert succeeded. */
+    private record Pending(Future<?> insert, RecordChangeEvent<SourceRecord> lastSafe, Long commitLsn, int changes) {
+    }
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        long started = System.nanoTime();
+        if (lastBatchEndedNanos >= 0) {
+            metrics.stage(Stage.POLL, started - lastBatchEndedNanos);
+        }
+        List<Change> ready = new ArrayList<>();
+        RecordChangeEvent<SourceRecord> lastSafe = null;
+        Long commitLsn = null;
+        for (RecordChangeEvent<SourceRecord> event : records) {
+            SourceRecord record = event.record();
+            if (record.value() instanceof Struct value) {
+                if (value.schema().field("op") == null) {
+                    if (value.schema().field("status") != null) {
+                        String status = value.getString("status");
+                        if ("BEGIN".equals(status)) {
+                            inTransaction = true;
+                            openTransaction.clear();
+                        } else if ("END".equals(status)) {
+                            long lsn = lsn(record.sourceOffset());
+                            for (Change change : openTransaction) {
+                                ready.add(change.withVersion(lsn));
+                            }
+                            openTransaction.clear();
+                            inTransaction = false;
+                            commitLsn = lsn;
+                        }
+                    }
+                } else {
+                    change(value, ready);
+                }
+            }
+            if (!inTransaction) {
+                lastSafe = event;
+            }
+        }
+        long converted = System.nanoTime();
+        metrics.stage(Stage.CONVERT, converted - started);
+
+        if (!ready.isEmpty()) {
+            List<Map<String, Object>> rows = collapse(ready);
+            long[] commitMillis = ready.stream().mapToLong(Change::commitMillis).filter(c -> c >= 0).toArray();
+            metrics.stage(Stage.BUFFER, System.nanoTime() - converted);
+            awaitRoomForInsert(committer);
+            metrics.insertStarted();
+            Future<?> insert;
+            try {
+                insert = inserts.submit(() -> {
+                    try {
+                        insert(rows, commitMillis);
+                    } catch (RuntimeException e) {
+                        progress.insertFailed(e);
+                        throw e;
+                    } finally {
+                        metrics.insertEnded();
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                metrics.insertEnded();
+                throw e;
+            }
+            inFlight.add(new Pending(insert, lastSafe, commitLsn, ready.size()));
+        } else if (lastSafe != null) {
+            // Only transaction markers (or rows of a transaction still open): the position still moves, after what
+            // is in flight.
+            inFlight.add(new Pending(CompletableFuture.completedFuture(null), lastSafe, commitLsn, 0));
+        }
+        acknowledge(committer, records.size() < fullBatch);
+        lastBatchEndedNanos = System.nanoTime();
+    }
+
+    private void change(Struct value, List<Change> ready) {
+        String op = value.getString("op");
+        Struct source = value.getStruct("source");
+        boolean delete = "d".equals(op);
+        Struct image = delete ? value.getStruct("before") : value.getStruct("after");
+        if (image == null) {
+            return;
+        }
+        Long ownLsn = source.getInt64("lsn");
+        Long tsMs = source.getInt64("ts_ms");
+        Change change = new Change(image.getString("id"), ClickHouseRunRows.toClickHouse(image, ownLsn == null ? 0 : ownLsn, delete),
+                "r".equals(op) || tsMs == null ? -1 : tsMs);
+        if ("r".equals(op) || !inTransaction) {
+            // A snapshot row (version: the snapshot's LSN), or a change without transaction metadata.
+            ready.add(change);
+        } else {
+            openTransaction.add(change);
+        }
+    }
+
+    /** Runs on an insert thread. */
+    private void insert(List<Map<String, Object>> rows, long[] commitMillis) throws InterruptedException {
+        long started = System.nanoTime();
+        writer.write(rows, leader, stop);
+        metrics.stage(Stage.INSERT, System.nanoTime() - started);
+        long now = clock.millis();
+        for (long commit : commitMillis) {
+            metrics.lag(now - commit);
+        }
+    }
+
+    private void awaitRoomForInsert(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        if (countInserts() < maxInFlight) {
+            return;
+        }
+        long started = System.nanoTime();
+        while (countInserts() >= maxInFlight) {
+            awaitHead();
+        }
+        metrics.stage(Stage.INSERT_WAIT, System.nanoTime() - started);
+        acknowledge(committer, false);
+    }
+
+    private int countInserts() {
+        int n = 0;
+        for (Pending p : inFlight) {
+            if (!p.insert().isDone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Waits for the oldest outstanding insert; a failure is rethrown here, on the engine's thread. */
+    private void awaitHead() throws InterruptedException {
+        Pending head = inFlight.peekFirst();
+        for (Pending p : inFlight) {
+            if (!p.insert().isDone()) {
+                head = p;
+                break;
+            }
+        }
+        if (head != null) {
+            result(head);
+        }
+    }
+
+    /**
+     * Acknowledges the longest prefix of {@link #inFlight} whose inserts succeeded; with {@code all}, waits for
+     * every outstanding insert first.
+     */
+    private void acknowledge(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, boolean all)
+            throws InterruptedException {
+        if (all && countInserts() > 0) {
+            long started = System.nanoTime();
+            for (Pending p : inFlight) {
+                result(p);
+            }
+            metrics.stage(Stage.INSERT_WAIT, System.nanoTime() - started);
+        }
+        RecordChangeEvent<SourceRecord> last = null;
+        Long commitLsn = null;
+        int changes = 0;
+        while (!inFlight.isEmpty() && inFlight.peekFirst().insert().isDone()) {
+            Pending done = inFlight.peekFirst();
+            result(done);
+            inFlight.removeFirst();
+            last = done.lastSafe() != null ? done.lastSafe() : last;
+            commitLsn = done.commitLsn() != null ? done.commitLsn() : commitLsn;
+            changes += done.changes();
+        }
+        if (last == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        // One offset per position is enough: offsets of one partition replace each other, so marking the last
+        // record stores what marking every record before it would.
+        committer.markProcessed(last);
+        committer.markBatchFinished();
+        metrics.stage(Stage.ACKNOWLEDGE, System.nanoTime() - started);
+        metrics.changesAcknowledged(changes);
+        Long lag = metrics.lastLagMillis();
+        progress.flushed(commitLsn, lag);
+    }
+
+    private static void result(Pending pending) throws InterruptedException {
+        try {
+            pending.insert().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Ends the insert threads; inserts still running are abandoned unacknowledged (re-sent after a restart). */
+    @Override
+    public void close() {
+        inserts.shutdownNow();
+    }
+
+    /** One row per run: the highest version, and of equal versions the later change. */
+    private static List<Map<String, Object>> collapse(List<Change> changes) {
+        Map<String, Change> latest = new LinkedHashMap<>();
+        for (Change change : changes) {
+            Change previous = latest.get(change.runId());
+            if (previous == null || change.version() >= previous.version()) {
+                latest.put(change.runId(), change);
+            }
+        }
+        return latest.values().stream().map(Change::row).toList();
+    }
+
+    private static long lsn(Map<String, ?> sourceOffset) {
+        Object lsn = sourceOffset.get("lsn");
+        if (!(lsn instanceof Number n)) {
+            throw new IllegalStateException("Transaction END without an LSN in its offset: " + sourceOffset);
+        }
+        return n.longValue();
+    }
+}
