@@ -136,8 +136,8 @@ class RealtimeConfiguration {
     @Bean
     RunChangePublisher runChangePublisher(StringRedisTemplate redis, JsonMapper json,
                                           @Qualifier("realtimePublishExecutor") ExecutorService realtimePublishExecutor,
-                                          RealtimeMetrics metrics) {
-        return new RunChangePublisher(redis, json, realtimePublishExecutor, metrics);
+                                          RealtimeMetrics metrics, Clock clock) {
+        return new RunChangePublisher(redis, json, realtimePublishExecutor, metrics, clock);
     }
 
     @Bean

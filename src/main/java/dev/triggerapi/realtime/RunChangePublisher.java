@@ -1,10 +1,12 @@
 package dev.triggerapi.realtime;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.triggerapi.redis.RedisFailOpen;
 import dev.triggerapi.run.RunChangedEvent;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.transaction.event.TransactionPhase;
@@ -21,18 +23,20 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RunChangePublisher {
 
-    private static final Logger log = LoggerFactory.getLogger(RunChangePublisher.class);
-
     private final StringRedisTemplate redis;
     private final JsonMapper json;
     private final ExecutorService publisher;
     private final RealtimeMetrics metrics;
+    /** Drops are counted one by one; the log gets a warning at most every ten seconds (an overload drops thousands). */
+    private final RedisFailOpen dropLog;
 
-    RunChangePublisher(StringRedisTemplate redis, JsonMapper json, ExecutorService publisher, RealtimeMetrics metrics) {
+    RunChangePublisher(StringRedisTemplate redis, JsonMapper json, ExecutorService publisher, RealtimeMetrics metrics,
+                       Clock clock) {
         this.redis = redis;
         this.json = json;
         this.publisher = publisher;
         this.metrics = metrics;
+        this.dropLog = new RedisFailOpen(clock, Duration.ZERO, LoggerFactory.getLogger(RunChangePublisher.class));
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
@@ -45,10 +49,11 @@ final class RunChangePublisher {
             publisher.execute(() -> publish(channel, message));
         } catch (RejectedExecutionException e) {
             metrics.publishFailed();
-            log.warn("Realtime publish queue full; change of run {} left to the backstop poll", event.friendlyId());
+            dropLog.log("Realtime publish queue full; change of run {} left to the backstop poll"
+                    + " (drops are counted in realtime.publish_failures)", event.friendlyId());
         } catch (RuntimeException e) {
             metrics.publishFailed();
-            log.warn("Could not publish change of run {}: {}", event.friendlyId(), e.getMessage());
+            dropLog.log("Could not publish change of run {}: {}", event.friendlyId(), e.getMessage());
         }
     }
 
@@ -57,7 +62,7 @@ final class RunChangePublisher {
             redis.convertAndSend(channel, message);
         } catch (RuntimeException e) {
             metrics.publishFailed();
-            log.warn("Redis publish failed ({}); the backstop poll will deliver the change", e.getMessage());
+            dropLog.log("Redis publish failed ({}); the backstop poll will deliver the change", e.getMessage());
         }
     }
 }
