@@ -46,9 +46,14 @@ public final class ReplicaLag {
                 .until(() -> Boolean.TRUE.equals(replica.execute(s -> query.getAsBoolean())));
     }
 
-    /** Blocks until the replica has replayed everything the writer had committed when this was called. */
+    /**
+     * Blocks until the replica has replayed everything the writer had committed when this was called. The target is
+     * the WAL <em>insert</em> position: the embedded primary runs {@code synchronous_commit = off}, so a commit can
+     * return before its WAL is written, and the write position ({@code pg_current_wal_lsn()}) may still be short
+     * of the commit record; a replica that passed it could still answer the old row.
+     */
     public static void awaitCaughtUp(JdbcClient jdbc, PlatformTransactionManager transactions) {
-        String writerLsn = jdbc.sql("SELECT pg_current_wal_lsn()::text").query(String.class).single();
+        String writerLsn = jdbc.sql("SELECT pg_current_wal_insert_lsn()::text").query(String.class).single();
         awaitOnReplica(transactions, () -> Boolean.TRUE.equals(jdbc.sql(
                 "SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn").param(writerLsn).query(Boolean.class).single()));
     }
