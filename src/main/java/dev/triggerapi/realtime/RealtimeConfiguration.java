@@ -3,11 +3,8 @@ package dev.triggerapi.realtime;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -127,17 +124,17 @@ class RealtimeConfiguration {
         return protocol;
     }
 
-    @Bean(destroyMethod = "shutdown")
+    /** The publisher's one thread, which runs its drain loop until shutdown interrupts it. */
+    @Bean(destroyMethod = "shutdownNow")
     ExecutorService realtimePublishExecutor() {
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(PUBLISH_QUEUE),
-                DaemonThreads.named("realtime-publish"), new ThreadPoolExecutor.AbortPolicy());
+        return Executors.newSingleThreadExecutor(DaemonThreads.named("realtime-publish"));
     }
 
     @Bean
     RunChangePublisher runChangePublisher(StringRedisTemplate redis, JsonMapper json,
                                           @Qualifier("realtimePublishExecutor") ExecutorService realtimePublishExecutor,
                                           RealtimeMetrics metrics, Clock clock) {
-        return new RunChangePublisher(redis, json, realtimePublishExecutor, metrics, clock);
+        return new RunChangePublisher(redis, json, realtimePublishExecutor, metrics, clock, PUBLISH_QUEUE);
     }
 
     @Bean

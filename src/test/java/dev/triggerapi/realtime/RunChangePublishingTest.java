@@ -136,6 +136,25 @@ class RunChangePublishingTest {
     }
 
     @Test
+    void burstLargerThanOnePipelinedBatchArrivesCompleteAndInCommitOrder() throws Exception {
+        CreatedRun run = runs.create(env, List.of(), null, null);
+        next();
+        int burst = RunChangePublisher.BATCH * 3 + 7;
+        Instant base = run.updatedAt();
+
+        new TransactionTemplate(transactions).executeWithoutResult(tx -> {
+            for (int i = 1; i <= burst; i++) {
+                events.publishEvent(new RunChangedEvent(run.id(), run.friendlyId(), env.environment().id(),
+                        base.plusMillis(i)));
+            }
+        });
+
+        for (int i = 1; i <= burst; i++) {
+            assertThat(next().watermark()).as("record %d of %d", i, burst).isEqualTo(base.plusMillis(i));
+        }
+    }
+
+    @Test
     void runWriteSucceedsWhileRedisIsDown() throws Exception {
         CreatedRun run = runs.create(env, List.of(), null, null);
         next();
