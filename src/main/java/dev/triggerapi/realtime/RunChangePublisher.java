@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import dev.triggerapi.redis.RedisFailOpen;
 import dev.triggerapi.run.RunChangedEvent;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -102,7 +103,7 @@ final class RunChangePublisher {
                 metrics.publishFailed();
             }
             dropLog.log("Redis publish of {} change(s) failed ({}); the backstop poll will deliver them",
-                    batch.size(), e.getMessage());
+                    batch.size(), NestedExceptionUtils.getMostSpecificCause(e).toString());
         }
     }
 
