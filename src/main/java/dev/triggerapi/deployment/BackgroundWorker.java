@@ -54,9 +54,6 @@ class BackgroundWorker extends AssignedIdEntity {
         return id;
     }
 
-    String id() {
-        return id;
-    }
 
     String friendlyId() {
         return friendlyId;

@@ -69,7 +69,7 @@ class DeploymentReads {
     Optional<DeploymentItem> current(String environmentId) {
         // Replica first, then the writer: a promotion a moment old must not answer 404.
         return database.read(() -> deployments.findPromoted(environmentId)
-                .map(d -> item(d.id(), d.version(), d.createdAt()))).value();
+                .map(d -> item(d.getId(), d.version(), d.createdAt()))).value();
     }
 
     private static DeploymentItem item(ResultSet rs, int n) throws SQLException {

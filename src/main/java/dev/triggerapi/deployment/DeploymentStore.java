@@ -82,12 +82,12 @@ class DeploymentStore {
         lockEnvironment(env.id());
         Optional<BackgroundWorker> existing = workers.findByEnvironmentIdAndVersion(env.id(), version);
         if (existing.isPresent()) {
-            return replay(env, version, existing.get().id(), existing.get().friendlyId(), tasks);
+            return replay(env, version, existing.get().getId(), existing.get().friendlyId(), tasks);
         }
 
         // Flushed at once: the bulk inserts below reference the row through JDBC, outside Hibernate's flush order.
         BackgroundWorker worker = workers.saveAndFlush(new BackgroundWorker(Ids.newId(), env.id(), version));
-        String workerId = worker.id();
+        String workerId = worker.getId();
         String friendlyId = worker.friendlyId();
         Map<String, String> queueIds = upsertQueues(env.id(), tasks);
         // SQL is the point: one statement per registration however many queues and tasks it declares (unnest).
@@ -166,7 +166,7 @@ class DeploymentStore {
         lockEnvironment(env.id());
         WorkerDeployment deployment = deployments.findWithWorker(env.id(), version).orElseThrow(() ->
                 ApiException.notFound("No deployment with version '" + version + "' in this environment."));
-        String workerId = deployment.worker().id();
+        String workerId = deployment.worker().getId();
         // Read-then-write is safe: the environment's deployment lock is held.
         WorkerDeploymentPromotion promotion = promotions.findById(env.id())
                 .orElseGet(() -> new WorkerDeploymentPromotion(env.id()));

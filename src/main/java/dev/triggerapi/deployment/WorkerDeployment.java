@@ -44,9 +44,6 @@ class WorkerDeployment extends AssignedIdEntity {
         return id;
     }
 
-    String id() {
-        return id;
-    }
 
     BackgroundWorker worker() {
         return worker;

@@ -47,8 +47,8 @@ class WorkerDeploymentPromotion extends AssignedIdEntity {
 
     /** Makes {@code deployment} current as of {@code now}. */
     void promote(WorkerDeployment deployment, Instant now) {
-        this.deploymentId = deployment.id();
-        this.workerId = deployment.worker().id();
+        this.deploymentId = deployment.getId();
+        this.workerId = deployment.worker().getId();
         this.promotedAt = now;
     }
 }

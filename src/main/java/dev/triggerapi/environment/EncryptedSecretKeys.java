@@ -42,14 +42,14 @@ final class EncryptedSecretKeys implements EnvironmentSecretKeys {
         for (EnvironmentSecretKey row : rows) {
             if (!row.encryptionKeyId().equals(cipher.keyId())) {
                 log.warn("Secret key {} of environment {} was encrypted with {} but this instance has {}: check "
-                        + "SECRET_KEY_ENCRYPTION_KEY", row.id(), environmentId, row.encryptionKeyId(), cipher.keyId());
+                        + "SECRET_KEY_ENCRYPTION_KEY", row.getId(), environmentId, row.encryptionKeyId(), cipher.keyId());
                 continue;
             }
             try {
-                active.add(new ActiveSecretKey(row.id(), cipher.open(row.keyCiphertext(), associatedData(environmentId, row.id())),
+                active.add(new ActiveSecretKey(row.getId(), cipher.open(row.keyCiphertext(), associatedData(environmentId, row.getId())),
                         row.createdAt()));
             } catch (GeneralSecurityException e) {
-                log.warn("Secret key {} of environment {} does not decrypt ({}); skipped", row.id(), environmentId,
+                log.warn("Secret key {} of environment {} does not decrypt ({}); skipped", row.getId(), environmentId,
                         e.getClass().getSimpleName());
             }
         }

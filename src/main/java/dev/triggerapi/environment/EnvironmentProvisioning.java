@@ -58,10 +58,10 @@ public class EnvironmentProvisioning {
                 .query().singleRow();
         Organization organization = repositories.organizations().findBySlug(organizationSlug)
                 .orElseGet(() -> repositories.organizations().save(new Organization(Ids.newId(), organizationSlug)));
-        Project project = repositories.projects().findByOrganizationIdAndSlug(organization.id(), projectSlug)
+        Project project = repositories.projects().findByOrganizationIdAndSlug(organization.getId(), projectSlug)
                 .orElseGet(() -> repositories.projects().save(
                         new Project(Ids.newId(), organization, projectSlug, newProjectRef())));
-        if (repositories.environments().existsByProjectIdAndSlug(project.id(), type.keyTag())) {
+        if (repositories.environments().existsByProjectIdAndSlug(project.getId(), type.keyTag())) {
             return Optional.empty();
         }
         return Optional.of(addEnvironment(project, type));
@@ -79,7 +79,7 @@ public class EnvironmentProvisioning {
     @Transactional
     public List<EnvironmentSummary> listEnvironments() {
         return repositories.environments().findAllWithProjectAndOrganization().stream()
-                .map(e -> new EnvironmentSummary(e.id(), e.slug(), e.type(), e.project().organization().slug(),
+                .map(e -> new EnvironmentSummary(e.getId(), e.slug(), e.type(), e.project().organization().slug(),
                         e.project().slug(), e.project().externalRef()))
                 .toList();
     }
@@ -120,14 +120,14 @@ public class EnvironmentProvisioning {
     public ProvisionedWorkerGroup createWorkerGroup(String name) {
         WorkerGroup group = repositories.workerGroups().save(new WorkerGroup(Ids.newId(), name));
         IssuedCredential token = insertWorkerToken(group);
-        return new ProvisionedWorkerGroup(group.id(), name, token.secret(), token.id());
+        return new ProvisionedWorkerGroup(group.getId(), name, token.secret(), token.id());
     }
 
     /** The id of the worker group with this id or name (an id wins over another group's equal name). */
     @Transactional
     public Optional<String> findWorkerGroup(String idOrName) {
         return repositories.workerGroups().findById(idOrName)
-                .or(() -> repositories.workerGroups().findByName(idOrName)).map(WorkerGroup::id);
+                .or(() -> repositories.workerGroups().findByName(idOrName)).map(WorkerGroup::getId);
     }
 
     /** Issues another token for the worker group (its other tokens stay valid); empty for an unknown group. */
@@ -171,8 +171,8 @@ public class EnvironmentProvisioning {
         String secretKey = "tr_" + environment.type().keyTag() + "_" + Ids.secret(32);
         String hint = SecretHashing.hint(secretKey);
         repositories.secretKeys().save(new EnvironmentSecretKey(id, environment, SecretHashing.sha256(secretKey), hint,
-                cipher.seal(secretKey, EncryptedSecretKeys.associatedData(environment.id(), id)), cipher.keyId()));
-        revocations.environmentKeysChanged(environment.id());
+                cipher.seal(secretKey, EncryptedSecretKeys.associatedData(environment.getId(), id)), cipher.keyId()));
+        revocations.environmentKeysChanged(environment.getId());
         return new IssuedCredential(id, secretKey, hint);
     }
 

@@ -55,9 +55,6 @@ class EnvironmentSecretKey extends AssignedIdEntity {
         this.encryptionKeyId = encryptionKeyId;
     }
 
-    String id() {
-        return id;
-    }
 
     /** Lazy: callers that read it fetch it in their query. */
     RuntimeEnvironment environment() {

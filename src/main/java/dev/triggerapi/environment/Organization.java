@@ -36,9 +36,6 @@ class Organization extends AssignedIdEntity {
         this.title = slug;
     }
 
-    String id() {
-        return id;
-    }
 
     String slug() {
         return slug;

@@ -46,9 +46,6 @@ class Project extends AssignedIdEntity {
         this.externalRef = externalRef;
     }
 
-    String id() {
-        return id;
-    }
 
     /** Lazy: callers that read it fetch it in their query (see the repositories' {@code join fetch}). */
     Organization organization() {

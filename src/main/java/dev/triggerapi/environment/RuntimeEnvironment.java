@@ -46,9 +46,6 @@ class RuntimeEnvironment extends AssignedIdEntity {
         this.type = type;
     }
 
-    String id() {
-        return id;
-    }
 
     /** Lazy: callers that read it fetch it in their query. */
     Project project() {
@@ -65,7 +62,7 @@ class RuntimeEnvironment extends AssignedIdEntity {
 
     /** The record other features see; needs the project and its organization fetched. */
     AuthenticatedEnvironment authenticated() {
-        return new AuthenticatedEnvironment(id, slug, type, project.id(), project.externalRef(),
-                project.organization().id());
+        return new AuthenticatedEnvironment(id, slug, type, project.getId(), project.externalRef(),
+                project.organization().getId());
     }
 }

@@ -33,9 +33,6 @@ class WorkerGroup extends AssignedIdEntity {
         this.name = name;
     }
 
-    String id() {
-        return id;
-    }
 
     String name() {
         return name;

@@ -27,7 +27,7 @@ public class WorkerTokenAuthenticator {
     private Optional<AuthenticatedWorkerGroup> lookup(byte[] hash) {
         return tokens.findActiveByHash(hash).stream()
                 .filter(token -> SecretHashing.matches(hash, token.tokenHash()))
-                .map(token -> new AuthenticatedWorkerGroup(token.workerGroup().id(), token.workerGroup().name()))
+                .map(token -> new AuthenticatedWorkerGroup(token.workerGroup().getId(), token.workerGroup().name()))
                 .findFirst();
     }
 

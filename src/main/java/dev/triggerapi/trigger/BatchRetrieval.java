@@ -83,7 +83,7 @@ class BatchRetrieval {
     }
 
     private Optional<Batch> find(String environmentId, String friendlyId) {
-        return batches.findByEnvironmentIdAndFriendlyId(environmentId, friendlyId).map(batch -> new Batch(batch.id(),
+        return batches.findByEnvironmentIdAndFriendlyId(environmentId, friendlyId).map(batch -> new Batch(batch.getId(),
                 batch.friendlyId(), batch.runCount(), batch.isSealed(), batch.idempotencyKey(), batch.createdAt()));
     }
 

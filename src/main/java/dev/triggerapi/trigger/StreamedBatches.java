@@ -121,7 +121,7 @@ class StreamedBatches {
 
     private Optional<Batch> findBatch(AuthenticatedEnvironment env, String friendlyId) {
         return batches.findByEnvironmentIdAndFriendlyId(env.id(), friendlyId)
-                .map(batch -> new Batch(batch.id(), batch.runCount()));
+                .map(batch -> new Batch(batch.getId(), batch.runCount()));
     }
 
     private List<StreamedBatchItem> readItems(InputStream body, int runCount) throws IOException {

@@ -50,9 +50,6 @@ class TaskRunBatch extends AssignedIdEntity {
         return id;
     }
 
-    String id() {
-        return id;
-    }
 
     String friendlyId() {
         return friendlyId;
