@@ -1,23 +1,18 @@
 package dev.triggerapi.deployment;
 
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 
 import dev.triggerapi.datasource.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
-import jakarta.persistence.JoinTable;
-import jakarta.persistence.ManyToMany;
 import jakarta.persistence.Table;
 
 /**
  * One registered worker version of an environment (table {@code background_workers}). Its tasks and its declared
  * queues ({@code background_worker_queues}) are written by the registration's bulk inserts in the same
- * transaction and never change afterwards.
+ * transaction and never change afterwards; the trigger path reads the queues with SQL ({@link WorkerTaskLookup}),
+ * so the entity maps no association to them.
  */
 @Entity
 @Table(name = "background_workers")
@@ -33,11 +28,6 @@ class BackgroundWorker extends AssignedIdEntity {
     private String version;
     @Column(name = "created_at", insertable = false, updatable = false)
     private Instant createdAt;
-    /** Read-only here: the rows are inserted in bulk with the worker (see {@code DeploymentStore}). */
-    @ManyToMany(fetch = FetchType.LAZY)
-    @JoinTable(name = "background_worker_queues", joinColumns = @JoinColumn(name = "worker_id", insertable = false,
-            updatable = false), inverseJoinColumns = @JoinColumn(name = "queue_id", insertable = false, updatable = false))
-    private Set<TaskQueue> queues = new HashSet<>();
 
     protected BackgroundWorker() {
     }
