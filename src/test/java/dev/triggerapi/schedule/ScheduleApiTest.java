@@ -94,6 +94,7 @@ class ScheduleApiTest {
                 .andExpect(jsonPath("$.generator.expression").value("*/5 * * * *"))
                 .andExpect(jsonPath("$.timezone").value("Asia/Tokyo"))).get("id").asString();
         assertThat(second).isEqualTo(first);
+        ReplicaLag.awaitCaughtUp(jdbc, transactions); // the list reads the replica
         call(env, get("/api/v1/schedules")).andExpect(jsonPath("$.pagination.count").value(1));
     }
 
@@ -107,6 +108,7 @@ class ScheduleApiTest {
         call(other, post("/api/v1/schedules").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"task\":\"t\",\"cron\":\"0 * * * *\",\"deduplicationKey\":\"k0\"}"))
                 .andExpect(status().isOk());
+        ReplicaLag.awaitCaughtUp(jdbc, transactions); // the list reads the replica
 
         call(env, get("/api/v1/schedules?page=1&perPage=2"))
                 .andExpect(status().isOk())
