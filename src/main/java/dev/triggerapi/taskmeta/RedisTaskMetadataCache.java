@@ -1,6 +1,7 @@
 package dev.triggerapi.taskmeta;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.function.Supplier;
 import dev.triggerapi.redis.LuaScript;
 import dev.triggerapi.redis.RedisFailOpen;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +35,18 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * <p>Fails open: every Redis error is counted ({@code task_meta_cache.errors{operation}}), logged at most every
  * ten seconds, and reads as a miss. After a connection failure the idle pooled connections are dropped (they
  * point at a dead server) and Redis is left alone for {@code failureBackoff}, so an unreachable Redis costs at
- * most one timed-out call per backoff period instead of one per trigger.
+ * most one timed-out call per backoff period instead of one per trigger. The one exception is the write of an
+ * environment's current view: failing it open would leave the previous current worker in Redis, so it is tried
+ * regardless, and a failed one is retried by {@link CurrentViewRepair}.
  */
 final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RedisTaskMetadataCache.class);
     static final String OWNER_FIELD = "__owner_worker_id";
     static final String GENERATION_FIELD = "__generation";
+    /** Retries of a lost current-view write: soon (most failures are one timeout), then at most every 5 s. */
+    private static final Duration REPAIR_FIRST_RETRY = Duration.ofMillis(200);
+    private static final Duration REPAIR_MAX_RETRY = Duration.ofSeconds(5);
 
     private final RedisClient redis;
     private final TaskMetadataCodec codec;
@@ -56,6 +63,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private final Counter replaceErrors;
     private final Counter decodeErrors;
     private final RedisFailOpen failOpen;
+    private final CurrentViewRepair repair;
 
     RedisTaskMetadataCache(RedisClient redis, TaskMetaCacheProperties properties, TaskMetadataCodec codec,
                            MeterRegistry meters, Clock clock) {
@@ -69,6 +77,10 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         this.backfillErrors = errorCounter(meters, "backfill");
         this.replaceErrors = errorCounter(meters, "replace");
         this.decodeErrors = errorCounter(meters, "decode");
+        this.repair = new CurrentViewRepair(this::writeCurrent, REPAIR_FIRST_RETRY, REPAIR_MAX_RETRY);
+        Gauge.builder("task_meta_cache.current_repairs", repair, CurrentViewRepair::size)
+                .description("Environments whose current-worker view failed to reach Redis and is being retried; "
+                        + "this instance resolves them on the writer meanwhile").register(meters);
     }
 
     /** Builds the cache with its own connection pool. Connects lazily: never touches Redis here. */
@@ -106,6 +118,10 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     @Override
     public Optional<TaskMetadata> getCurrent(String environmentId, String slug) {
+        if (repair.pending(environmentId)) {
+            // Redis may still hold the previous current worker: resolve on the writer until the repair lands.
+            return Optional.empty();
+        }
         return get(envKey(environmentId), slug);
     }
 
@@ -133,7 +149,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     }
 
     private String hget(String key, String field) {
-        return call(getErrors, "read", () -> redis.hget(key, field));
+        return call(getErrors, "read", false, () -> redis.hget(key, field));
     }
 
     private <T> Optional<T> decoded(String key, String raw, Function<String, Optional<T>> decoder) {
@@ -150,6 +166,9 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     @Override
     public CurrentBackfill backfillCurrent(String environmentId, String workerId, String slug, TaskMetadata metadata) {
+        if (repair.pending(environmentId)) {
+            return CurrentBackfill.SKIPPED;
+        }
         Object result = run(backfillCurrent, backfillErrors, "back-fill",
                 List.of(envKey(environmentId), workerKey(workerId)),
                 List.of(slug, codec.encode(metadata), OWNER_FIELD, workerId, envTtl, workerTtl, invalidationChannel()));
@@ -196,8 +215,20 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
                 List.of(workerKey(worker.workerId()), versionsKey(worker.environmentId())), args);
     }
 
+    /**
+     * Writes the current view; a write that does not reach Redis is handed to {@link CurrentViewRepair}, which
+     * retries it and keeps this instance off the environment's hash meanwhile. Tried even while the fail-open
+     * back-off skips other commands: a skipped write would leave the previous worker current in Redis.
+     */
     @Override
     public void replaceCurrent(WorkerVersion worker, long generation) {
+        if (!writeCurrent(worker, generation)) {
+            repair.failed(worker, generation);
+        }
+    }
+
+    /** One attempt: true when Redis has this view or a newer generation's, false when the write failed. */
+    private boolean writeCurrent(WorkerVersion worker, long generation) {
         List<String> args = new ArrayList<>(10 + 2 * worker.tasks().size());
         args.add(envTtl);
         args.add(workerTtl);
@@ -210,8 +241,9 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         args.add(codec.encodeQueues(worker.queueIds()));
         args.add(invalidationChannel());
         addTasks(args, worker.tasks());
-        run(replaceCurrent, replaceErrors, "replace", List.of(envKey(worker.environmentId()),
-                workerKey(worker.workerId()), versionsKey(worker.environmentId())), args);
+        List<String> keys = List.of(envKey(worker.environmentId()), workerKey(worker.workerId()),
+                versionsKey(worker.environmentId()));
+        return call(replaceErrors, "replace", true, () -> evalScript(replaceCurrent, keys, args)) instanceof Long;
     }
 
     private void addTasks(List<String> args, Map<String, TaskMetadata> tasks) {
@@ -222,23 +254,32 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     }
 
     private Object run(LuaScript script, Counter errors, String operation, List<String> keys, List<String> args) {
-        return call(errors, operation, () -> {
-            try {
-                return redis.evalsha(script.sha1(), keys, args);
-            } catch (JedisNoScriptException e) {
-                return redis.eval(script.text(), keys, args);
-            }
-        });
+        return call(errors, operation, false, () -> evalScript(script, keys, args));
     }
 
-    /** Runs one Redis call, failing open: any error (or a recent connection failure) yields null. */
-    private <T> T call(Counter errors, String operation, Supplier<T> command) {
-        if (failOpen.backingOff()) {
+    private Object evalScript(LuaScript script, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(script.sha1(), keys, args);
+        } catch (JedisNoScriptException e) {
+            return redis.eval(script.text(), keys, args);
+        }
+    }
+
+    /**
+     * Runs one Redis call, failing open: any error (or, unless {@code evenWhileBackingOff}, a recent connection
+     * failure) yields null.
+     */
+    private <T> T call(Counter errors, String operation, boolean evenWhileBackingOff, Supplier<T> command) {
+        if (!evenWhileBackingOff && failOpen.backingOff()) {
             errors.increment();
             return null;
         }
         try {
-            return command.get();
+            T result = command.get();
+            if (evenWhileBackingOff) {
+                failOpen.recovered();
+            }
+            return result;
         } catch (JedisConnectionException e) {
             // The server is gone or unreachable: pooled connections are dead too, and retrying on every
             // trigger would add a timeout to each of them.
@@ -282,6 +323,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
 
     @Override
     public void destroy() {
+        repair.close();
         redis.close();
     }
 }
