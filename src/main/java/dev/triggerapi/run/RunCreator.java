@@ -14,8 +14,7 @@ import dev.triggerapi.snapshot.SnapshotAppender;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
+import dev.triggerapi.datasource.JdbcTransactions;
 
 /**
  * Creates runs on the writer, each together with its first execution snapshot in one transaction.
@@ -40,25 +39,29 @@ public class RunCreator {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final RunStateWriter writer;
+    private final JdbcTransactions transactions;
 
     RunCreator(JdbcClient jdbc, SnapshotAppender snapshots, Clock clock, ApplicationEventPublisher events,
-               RunStateWriter writer) {
+               RunStateWriter writer, JdbcTransactions transactions) {
         this.jdbc = jdbc;
         this.snapshots = snapshots;
         this.clock = clock;
         this.events = events;
         this.writer = writer;
+        this.transactions = transactions;
     }
 
-    /** Creates the run, or returns the live run holding its idempotency key ({@code cached = true}). */
-    @Transactional
+    /**
+     * Creates the run, or returns the live run holding its idempotency key ({@code cached = true}), in a JDBC-only
+     * writer transaction ({@link JdbcTransactions}: no Hibernate session on the trigger path).
+     */
     public CreatedRun create(NewRun run) {
-        return createInCurrentTransaction(run);
+        return transactions.inWriterTransaction(() -> createIdempotently(run, clock.instant(), null));
     }
 
     /** Same as {@link #create} inside the caller's writer transaction (batch triggers create many at once). */
-    @Transactional(propagation = Propagation.MANDATORY)
     public CreatedRun createInCurrentTransaction(NewRun run) {
+        JdbcTransactions.requireActive();
         return createIdempotently(run, clock.instant(), null);
     }
 
@@ -74,8 +77,11 @@ public class RunCreator {
      * the same invariant in the schema. The sweeper queuing the pending run takes its row lock, so a push either
      * happens before (and the run waits again) or finds no pending run and creates a new one.
      */
-    @Transactional
     public CreatedRun createDebounced(NewRun run, Debounce debounce) {
+        return transactions.inWriterTransaction(() -> debounced(run, debounce));
+    }
+
+    private CreatedRun debounced(NewRun run, Debounce debounce) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('trigger-api:debounce:' || ? || chr(31) || ? || chr(31) || ?, 0))")
                 .params(run.placement().environmentId(), run.placement().taskIdentifier(), debounce.key()).query().listOfRows();

@@ -1,5 +1,6 @@
 package dev.triggerapi.run;
 
+import dev.triggerapi.datasource.JdbcTransactions;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
@@ -9,8 +10,6 @@ import dev.triggerapi.snapshot.SnapshotAppender;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Applies a {@link Transition} to a run locked by the caller, in the caller's writer transaction: appends
@@ -34,8 +33,8 @@ class RunStateWriter {
         this.events = events;
     }
 
-    @Transactional(propagation = Propagation.MANDATORY)
     Applied apply(LockedRun run, Transition change) {
+        JdbcTransactions.requireActive();
         ExecutionSnapshot snapshot = snapshots.append(run.id(), run.environmentId(), change.executionStatus,
                 change.status.name(), change.description, change.attemptNumber);
         StringBuilder sql = new StringBuilder("UPDATE task_runs SET status = :status, attempt_number = :attemptNumber");

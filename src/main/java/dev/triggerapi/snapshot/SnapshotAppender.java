@@ -1,12 +1,11 @@
 package dev.triggerapi.snapshot;
 
+import dev.triggerapi.datasource.JdbcTransactions;
 import java.sql.Timestamp;
 
 import dev.triggerapi.ids.Ids;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Appends an execution snapshot inside the caller's writer transaction, so a state change and its snapshot
@@ -36,9 +35,9 @@ public class SnapshotAppender {
      * @param attemptNumber   the run's attempt number after the change
      * @return the new snapshot
      */
-    @Transactional(propagation = Propagation.MANDATORY)
     public ExecutionSnapshot append(String runId, String environmentId, ExecutionStatus executionStatus, String runStatus,
                                     String description, int attemptNumber) {
+        JdbcTransactions.requireActive();
         String id = Ids.newId();
         int sequence = jdbc.sql("""
                         UPDATE task_runs SET snapshot_sequence = snapshot_sequence + 1, latest_snapshot_id = ?
@@ -51,9 +50,9 @@ public class SnapshotAppender {
      * Records the first snapshot of a run inserted in this transaction with {@code snapshot_sequence = 1} and
      * {@code latest_snapshot_id = id} already set (saves the hot trigger path an UPDATE).
      */
-    @Transactional(propagation = Propagation.MANDATORY)
     public ExecutionSnapshot recordFirst(String id, String runId, String environmentId, ExecutionStatus executionStatus,
                                          String runStatus, String description) {
+        JdbcTransactions.requireActive();
         return insert(id, runId, environmentId, 1, executionStatus, runStatus, description, 0);
     }
 

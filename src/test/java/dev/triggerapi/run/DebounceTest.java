@@ -21,6 +21,7 @@ import dev.triggerapi.snapshot.SnapshotAppender;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
+import dev.triggerapi.datasource.JdbcTransactions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @IntegrationTest
 class DebounceTest {
 
+    @Autowired
+    JdbcTransactions transactions;
     @Autowired
     JdbcClient jdbc;
     @Autowired
@@ -60,7 +63,7 @@ class DebounceTest {
     }
 
     private CreatedRun triggerAt(Instant at, Debounce debounce) {
-        RunCreator atInstant = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer);
+        RunCreator atInstant = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
         NewRun run = TestRuns.run(envId, "digest").build();
         return new TransactionTemplate(transactionManager).execute(s -> atInstant.createDebounced(run, debounce));
     }

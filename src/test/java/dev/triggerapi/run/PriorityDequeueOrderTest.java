@@ -16,6 +16,7 @@ import dev.triggerapi.snapshot.SnapshotAppender;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
+import dev.triggerapi.datasource.JdbcTransactions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @IntegrationTest
 class PriorityDequeueOrderTest {
 
+    @Autowired
+    JdbcTransactions transactions;
     @Autowired
     JdbcClient jdbc;
     @Autowired
@@ -63,7 +66,7 @@ class PriorityDequeueOrderTest {
     }
 
     private CreatedRun createAt(Instant at, NewRun run) {
-        RunCreator creator = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer);
+        RunCreator creator = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
         return new TransactionTemplate(transactionManager).execute(s -> creator.createInCurrentTransaction(run));
     }
 
