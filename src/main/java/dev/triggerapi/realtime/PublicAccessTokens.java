@@ -52,7 +52,12 @@ public final class PublicAccessTokens {
     private static final Logger log = LoggerFactory.getLogger(PublicAccessTokens.class);
     private static final int MIN_SECRET_BYTES = 32;
 
+    /** One header for every token: built once, it is immutable. */
+    private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
+
     private final byte[] secret;
+    /** Thread-safe (a fresh {@code Mac} per signature inside); one per instance instead of one per trigger. */
+    private final MACSigner signer;
     private final Duration ttl;
     private final Clock clock;
     private final JsonMapper json;
@@ -63,6 +68,11 @@ public final class PublicAccessTokens {
                     + "must be at least " + MIN_SECRET_BYTES + " bytes");
         }
         this.secret = secret.clone();
+        try {
+            this.signer = new MACSigner(this.secret);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("Cannot sign public access tokens with this secret", e);
+        }
         this.ttl = ttl;
         this.clock = clock;
         this.json = json;
@@ -167,9 +177,9 @@ public final class PublicAccessTokens {
             builder.claim(RealtimeAccess.REALTIME_CLAIM, Map.of("skipColumns", skipColumns));
         }
         JWTClaimsSet claims = builder.build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+        SignedJWT jwt = new SignedJWT(HEADER, claims);
         try {
-            jwt.sign(new MACSigner(secret));
+            jwt.sign(signer);
         } catch (JOSEException e) {
             throw new IllegalStateException("Cannot sign a public access token", e);
         }
