@@ -4,7 +4,7 @@
 #   docker-compose.replica.yml with REPLICA_APPLY_DELAY=500ms, and checks that
 #   1. every service becomes healthy, and the app reads from the replica, which lags by 500 ms;
 #   2. a version registered a moment ago is triggered version-locked at once: 200, never 422;
-#   3. a runner dequeues and starts the run, and its immediate snapshot poll answers 200 with the new snapshot;
+#   3. a runner dequeues and starts the run, and its immediate snapshot polls answer 200 (never 404 for lag);
 #   4. GET /api/v1/runs lists the runs from ClickHouse (they are in ClickHouse's table, and with ClickHouse
 #      stopped the app says it falls back from ClickHouse);
 #   5. the app container runs as a non-root user;
@@ -132,7 +132,10 @@ for v in 1 2 3; do
 done
 ok "3 triggers locked to a version registered a moment earlier answered 200 (${runs[*]})"
 
-# 3. Dequeue, start, and poll snapshots since the dequeue snapshot at once (the replica has not applied the start).
+# 3. Dequeue, start, and poll at once since the snapshot the start answered with, as a runner does: the replica
+# has not applied that snapshot yet (500 ms behind), so the poll is answered after a replica retry or by the
+# primary: 200, never 404. (A poll since the older dequeue snapshot may be answered by the replica with nothing
+# new yet, if it already applied the dequeue: that is lag, not an error, and the runner's next poll sees it.)
 r="$(engine POST /engine/v1/worker-actions/dequeue '{"maxRuns":1}')"
 [ "${r%% *}" = 200 ] || fail "dequeue: $r"
 run="$(jq -r '.[0].run.friendlyId' <<<"${r#* }")"
@@ -141,10 +144,12 @@ dequeued="$(jq -r '.[0].snapshot.id' <<<"${r#* }")"
 r="$(engine POST "/engine/v1/worker-actions/runs/$run/snapshots/$dequeued/attempts/start")"
 [ "${r%% *}" = 200 ] || fail "start attempt of $run: $r"
 started="$(jq -r '.snapshot.id' <<<"${r#* }")"
+r="$(engine GET "/engine/v1/worker-actions/runs/$run/snapshots/since/$started")"
+[ "${r%% *}" = 200 ] || fail "snapshot poll right after start, since the start snapshot: $r"
+[ "$(jq '.snapshots | length' <<<"${r#* }")" = 0 ] || fail "snapshot poll since the start snapshot lists snapshots that do not exist: $r"
 r="$(engine GET "/engine/v1/worker-actions/runs/$run/snapshots/since/$dequeued")"
-[ "${r%% *}" = 200 ] || fail "snapshot poll right after start: $r"
-grep -q "$started" <<<"${r#* }" || fail "snapshot poll right after start does not include the start snapshot $started: $r"
-ok "a runner dequeued and started $run and its immediate snapshot poll answered 200 with the start snapshot"
+[ "${r%% *}" = 200 ] || fail "snapshot poll right after start, since the dequeue snapshot: $r"
+ok "a runner dequeued and started $run and its immediate snapshot polls answered 200"
 
 # 4. The runs list, once replication has carried the runs to ClickHouse.
 in_clickhouse() {
