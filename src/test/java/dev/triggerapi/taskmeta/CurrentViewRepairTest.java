@@ -85,13 +85,25 @@ class CurrentViewRepairTest {
         return meters.get("task_meta_cache.current_repairs").gauge().value();
     }
 
+    /** {@code workerId} (task metadata {@link #OLD}) is the environment's current worker, read through the cache. */
+    private void currentIs(String workerId) {
+        cache.replaceCurrent(worker(workerId, OLD), 1);
+        // (Awaited: a timeout in an earlier test leaves the cache's fail-open back-off on for a second.)
+        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(OLD)::equals);
+    }
+
+    /** Once Redis takes writes again, the retry lands: every instance reading Redis gets the new worker. */
+    private void theRetryLands(String newWorker) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> newWorker.equals(ownerInRedis()));
+        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(NEW)::equals);
+        await().atMost(Duration.ofSeconds(15)).until(() -> pendingRepairs() == 0);
+    }
+
     @Test
     void aPromotionWhoseCacheWriteWasRefusedIsNeverAnsweredWithThePreviousWorker() {
         String oldWorker = Ids.newId();
         String newWorker = Ids.newId();
-        cache.replaceCurrent(worker(oldWorker, OLD), 1);
-        // (Awaited: a timeout in an earlier test leaves the cache's fail-open back-off on for a second.)
-        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(OLD)::equals);
+        currentIs(oldWorker);
 
         withRedisRefusingWrites(() -> {
             cache.replaceCurrent(worker(newWorker, NEW), 2);
@@ -104,19 +116,14 @@ class CurrentViewRepairTest {
             assertThat(pendingRepairs()).isGreaterThanOrEqualTo(1);
         });
 
-        // Once Redis takes writes again, the retry lands: every instance reading Redis gets the new worker.
-        await().atMost(Duration.ofSeconds(15)).until(() -> newWorker.equals(ownerInRedis()));
-        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(NEW)::equals);
-        await().atMost(Duration.ofSeconds(15)).until(() -> pendingRepairs() == 0);
+        theRetryLands(newWorker);
     }
 
     @Test
     void aPromotionWhoseCacheWriteTimedOutReachesRedisOnceItTakesWritesAgain() {
         String oldWorker = Ids.newId();
         String newWorker = Ids.newId();
-        cache.replaceCurrent(worker(oldWorker, OLD), 1);
-        // (Awaited: a timeout in an earlier test leaves the cache's fail-open back-off on for a second.)
-        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(OLD)::equals);
+        currentIs(oldWorker);
 
         pauseRedisWrites(1_000);
         cache.replaceCurrent(worker(newWorker, NEW), 2);
@@ -128,10 +135,7 @@ class CurrentViewRepairTest {
             assertThat(cache.getCurrent(env, "task")).isNotEqualTo(Optional.of(OLD));
         }
         // Without a retry the previous worker would stay current in Redis for the hash's TTL (a day).
-        // Once Redis takes writes again, the retry lands: every instance reading Redis gets the new worker.
-        await().atMost(Duration.ofSeconds(15)).until(() -> newWorker.equals(ownerInRedis()));
-        await().atMost(Duration.ofSeconds(15)).until(() -> cache.getCurrent(env, "task"), Optional.of(NEW)::equals);
-        await().atMost(Duration.ofSeconds(15)).until(() -> pendingRepairs() == 0);
+        theRetryLands(newWorker);
     }
 
     @Test
