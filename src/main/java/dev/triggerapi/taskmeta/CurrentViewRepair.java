@@ -12,39 +12,41 @@ import dev.triggerapi.concurrent.Backoff;
 import dev.triggerapi.concurrent.DaemonThreads;
 
 /**
- * Repairs an environment's current view in Redis after its write was lost.
+ * Repairs an environment's current view in Redis after its replacement was lost.
  *
  * <p>Promotion and DEVELOPMENT registration replace the environment hash after their commit. If that write fails
- * (a timeout, a dropped connection, the fail-open back-off after one), Redis still holds the <em>previous</em>
- * current worker, and would keep routing triggers to it until the hash's safety TTL (a day by default) ran out:
- * a wrong answer, not a slow one. So a failed write is retried here, with a capped backoff, until Redis has it
- * or a newer generation has replaced it; only the newest pending write per environment is kept. Until then
- * this instance does not read or back-fill that environment's hash at all ({@link #pending}): its triggers
- * resolve the current worker on the writer, as on any cache miss.
+ * (a timeout, a dead pooled connection, Redis refusing writes), Redis still holds the <em>previous</em> current
+ * worker, and would keep routing triggers to it until the hash's safety TTL (a day by default) ran out: a wrong
+ * answer, not a slow one. So the hash is dropped here instead, retried with a capped backoff until Redis takes it,
+ * unless a write of that generation or a newer one is in it by then ({@code task-meta-drop-stale-current.lua}).
+ * Dropping, not replaying the write: after a Redis restart nothing would stop a replayed old generation from
+ * overwriting a newer promotion made meanwhile, while a dropped hash is rebuilt from the writer by the next
+ * trigger ({@link TaskMetadataReader}). Until the drop lands this instance neither reads nor back-fills that
+ * environment's hash ({@link #pending}): its triggers resolve the current worker on the writer.
  *
- * <p>Other instances read the stale hash until the retry lands: the window is the retry delay once Redis
- * answers again, the same order as the window between a commit and its cache write. A process that dies with a
- * repair pending leaves the hash to its TTL (the repair is in memory only).
+ * <p>Other instances read the stale hash until the drop lands: for as long as Redis refuses writes, plus one retry
+ * delay, the same order as the window between a commit and its cache write. A process that dies with a repair
+ * pending leaves the hash to its TTL (the repair is held in memory only).
  */
 final class CurrentViewRepair implements AutoCloseable {
 
-    /** Writes a current view once: true when Redis has it or a newer generation (done), false when it failed. */
+    /** One drop attempt: true when done (dropped, absent, or newer), false when Redis did not take it. */
     @FunctionalInterface
-    interface Write {
-        boolean attempt(WorkerVersion worker, long generation);
+    interface Drop {
+        boolean attempt(String environmentId, long generation);
     }
 
-    private record Pending(WorkerVersion worker, long generation) {
+    private record Pending(long generation) {
     }
 
-    private final Write write;
+    private final Drop drop;
     private final Backoff backoff;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("task-meta-current-repair"));
 
-    CurrentViewRepair(Write write, Duration firstRetry, Duration maxRetry) {
-        this.write = write;
+    CurrentViewRepair(Drop drop, Duration firstRetry, Duration maxRetry) {
+        this.drop = drop;
         this.backoff = Backoff.exponential(firstRetry, maxRetry).withEqualJitter(new Random());
     }
 
@@ -58,11 +60,11 @@ final class CurrentViewRepair implements AutoCloseable {
         return pending.size();
     }
 
-    /** Records a current-view write that did not reach Redis and retries it (an older pending one is replaced). */
-    void failed(WorkerVersion worker, long generation) {
-        Pending fresh = new Pending(worker, generation);
+    /** Records a current-view write of {@code generation} that did not reach Redis, and drops the hash it left. */
+    void failed(String environmentId, long generation) {
+        Pending fresh = new Pending(generation);
         boolean[] created = {false};
-        pending.compute(worker.environmentId(), (env, old) -> {
+        pending.compute(environmentId, (env, old) -> {
             if (old == null) {
                 created[0] = true;
                 return fresh;
@@ -71,7 +73,7 @@ final class CurrentViewRepair implements AutoCloseable {
         });
         // One retry chain per environment: an existing chain picks the newer write up on its next attempt.
         if (created[0]) {
-            schedule(worker.environmentId(), 1);
+            schedule(environmentId, 1);
         }
     }
 
@@ -91,14 +93,14 @@ final class CurrentViewRepair implements AutoCloseable {
         }
         boolean done;
         try {
-            done = write.attempt(next.worker(), next.generation());
+            done = drop.attempt(environmentId, next.generation());
         } catch (RuntimeException e) {
             done = false;
         }
         if (!done) {
             schedule(environmentId, attempt + 1);
         } else if (!pending.remove(environmentId, next)) {
-            // A newer write failed while this one was being retried: it is still pending.
+            // A newer write failed while this drop was being tried: it is still pending.
             schedule(environmentId, 1);
         }
     }

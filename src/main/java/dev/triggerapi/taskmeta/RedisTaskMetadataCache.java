@@ -37,14 +37,14 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * point at a dead server) and Redis is left alone for {@code failureBackoff}, so an unreachable Redis costs at
  * most one timed-out call per backoff period instead of one per trigger. The one exception is the write of an
  * environment's current view: failing it open would leave the previous current worker in Redis, so it is tried
- * regardless, and a failed one is retried by {@link CurrentViewRepair}.
+ * regardless, and when it fails {@link CurrentViewRepair} drops the stale hash.
  */
 final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RedisTaskMetadataCache.class);
     static final String OWNER_FIELD = "__owner_worker_id";
     static final String GENERATION_FIELD = "__generation";
-    /** Retries of a lost current-view write: soon (most failures are one timeout), then at most every 5 s. */
+    /** Retries of a lost current-view write's repair: soon (most failures are one timeout), then every 5 s at most. */
     private static final Duration REPAIR_FIRST_RETRY = Duration.ofMillis(200);
     private static final Duration REPAIR_MAX_RETRY = Duration.ofSeconds(5);
 
@@ -58,6 +58,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     private final LuaScript backfillField = LuaScript.load("task-meta-backfill-field.lua");
     private final LuaScript backfillCurrent = LuaScript.load("task-meta-backfill-current.lua");
     private final LuaScript dropUnconfirmedCurrent = LuaScript.load("task-meta-drop-unconfirmed-current.lua");
+    private final LuaScript dropStaleCurrent = LuaScript.load("task-meta-drop-stale-current.lua");
     private final Counter getErrors;
     private final Counter backfillErrors;
     private final Counter replaceErrors;
@@ -77,7 +78,7 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         this.backfillErrors = errorCounter(meters, "backfill");
         this.replaceErrors = errorCounter(meters, "replace");
         this.decodeErrors = errorCounter(meters, "decode");
-        this.repair = new CurrentViewRepair(this::writeCurrent, REPAIR_FIRST_RETRY, REPAIR_MAX_RETRY);
+        this.repair = new CurrentViewRepair(this::dropStaleCurrent, REPAIR_FIRST_RETRY, REPAIR_MAX_RETRY);
         Gauge.builder("task_meta_cache.current_repairs", repair, CurrentViewRepair::size)
                 .description("Environments whose current-worker view failed to reach Redis and is being retried; "
                         + "this instance resolves them on the writer meanwhile").register(meters);
@@ -216,18 +217,18 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
     }
 
     /**
-     * Writes the current view; a write that does not reach Redis is handed to {@link CurrentViewRepair}, which
-     * retries it and keeps this instance off the environment's hash meanwhile. Tried even while the fail-open
-     * back-off skips other commands: a skipped write would leave the previous worker current in Redis.
+     * Writes the current view; when the write does not reach Redis, {@link CurrentViewRepair} drops the hash it
+     * left behind and keeps this instance off it meanwhile. Tried even while the fail-open back-off skips other
+     * commands: a skipped write would leave the previous worker current in Redis.
      */
     @Override
     public void replaceCurrent(WorkerVersion worker, long generation) {
         if (!writeCurrent(worker, generation)) {
-            repair.failed(worker, generation);
+            repair.failed(worker.environmentId(), generation);
         }
     }
 
-    /** One attempt: true when Redis has this view or a newer generation's, false when the write failed. */
+    /** True when Redis has this view or a newer generation's, false when the write failed. */
     private boolean writeCurrent(WorkerVersion worker, long generation) {
         List<String> args = new ArrayList<>(10 + 2 * worker.tasks().size());
         args.add(envTtl);
@@ -244,6 +245,13 @@ final class RedisTaskMetadataCache implements TaskMetadataCache, DisposableBean 
         List<String> keys = List.of(envKey(worker.environmentId()), workerKey(worker.workerId()),
                 versionsKey(worker.environmentId()));
         return call(replaceErrors, "replace", true, () -> evalScript(replaceCurrent, keys, args)) instanceof Long;
+    }
+
+    /** One repair attempt: true when the stale hash is gone (or a write of this generation or newer is in it). */
+    private boolean dropStaleCurrent(String environmentId, long generation) {
+        List<String> keys = List.of(envKey(environmentId));
+        List<String> args = List.of(GENERATION_FIELD, Long.toString(generation), invalidationChannel());
+        return call(replaceErrors, "replace", true, () -> evalScript(dropStaleCurrent, keys, args)) instanceof Long;
     }
 
     private void addTasks(List<String> args, Map<String, TaskMetadata> tasks) {
