@@ -119,11 +119,16 @@ public final class QueueResolverBenchmark {
         // the same calls again, answered from memory.
         rows.addAll(scenario("warm cache", cached, measured, false, dataSource));
         rows.addAll(scenario("near hit", cached, measured, false, dataSource));
+        // Right after, on the same Redis and the same hash: what Redis itself serves to 50 unpipelined clients.
+        String redisBenchmark = redisBenchmark(context.getEnvironment().getRequiredProperty("spring.data.redis.host"),
+                context.getEnvironment().getRequiredProperty("spring.data.redis.port"),
+                "task-meta:env:" + measured.id(), slug(SEQUENTIAL));
         clear(redis, jdbc, measured);
         rows.addAll(scenario("locked cold", cached, measured, true, dataSource));
         rows.addAll(scenario("locked warm", cached, measured, true, dataSource));
         rows.addAll(scenario("locked near", cached, measured, true, dataSource));
         print(rows);
+        printRedisBenchmark(rows, redisBenchmark);
         System.out.println("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
                 + ", cores: " + Runtime.getRuntime().availableProcessors());
     }
@@ -255,6 +260,44 @@ public final class QueueResolverBenchmark {
             System.out.printf(Locale.ROOT, "near hit vs warm (Redis), %s: p50 %.1f µs vs %.1f µs, throughput %.1fx%n",
                     mode, near.percentile(50), warm.percentile(50), near.opsPerSecond() / warm.opsPerSecond());
         }
+    }
+
+    /**
+     * {@code redis-benchmark} (Debian's {@code redis-tools}) sending {@code HGET key field} from as many clients as
+     * the concurrent scenarios use, unpipelined, on the service's Redis: its "requests per second" line, or why there
+     * is none.
+     */
+    private static String redisBenchmark(String host, String port, String key, String field) {
+        List<String> command = List.of("redis-benchmark", "-h", host, "-p", port, "-c", Integer.toString(CONCURRENCY),
+                "-n", "100000", "-q", "HGET", key, field);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            process.waitFor();
+            return output.lines().filter(l -> l.contains("requests per second")).reduce((a, b) -> b)
+                    .orElse("no result: " + output.strip());
+        } catch (java.io.IOException e) {
+            return "not run (" + e.getMessage() + "): install it with apt-get install redis-tools";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static void printRedisBenchmark(List<Row> rows, String redisBenchmark) {
+        System.out.println("redis-benchmark, HGET on the measured environment hash, " + CONCURRENCY
+                + " clients, right after the near-hit scenario: " + redisBenchmark.strip());
+        java.util.regex.Matcher rps = java.util.regex.Pattern.compile("([0-9.]+) requests per second").matcher(redisBenchmark);
+        if (!rps.find()) {
+            return;
+        }
+        double hgetPerSecond = Double.parseDouble(rps.group(1));
+        String mode = "concurrency " + CONCURRENCY;
+        Row warm = find(rows, "warm cache", mode);
+        Row near = find(rows, "near hit", mode);
+        System.out.printf(Locale.ROOT, "%s vs redis-benchmark HGET (%.0f/s): warm cache (one Redis HGET each) %.0f/s = %.0f %%,"
+                        + " near hit %.0f/s = %.0f %%%n", mode, hgetPerSecond, warm.opsPerSecond(),
+                100 * warm.opsPerSecond() / hgetPerSecond, near.opsPerSecond(), 100 * near.opsPerSecond() / hgetPerSecond);
     }
 
     private static Row find(List<Row> rows, String scenario, String mode) {
