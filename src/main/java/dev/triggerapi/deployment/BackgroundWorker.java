@@ -44,7 +44,6 @@ class BackgroundWorker extends AssignedIdEntity {
         return id;
     }
 
-
     String friendlyId() {
         return friendlyId;
     }

@@ -44,7 +44,6 @@ class WorkerDeployment extends AssignedIdEntity {
         return id;
     }
 
-
     BackgroundWorker worker() {
         return worker;
     }

@@ -55,7 +55,6 @@ class EnvironmentSecretKey extends AssignedIdEntity {
         this.encryptionKeyId = encryptionKeyId;
     }
 
-
     /** Lazy: callers that read it fetch it in their query. */
     RuntimeEnvironment environment() {
         return environment;

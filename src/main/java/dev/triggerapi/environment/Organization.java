@@ -36,7 +36,6 @@ class Organization extends AssignedIdEntity {
         this.title = slug;
     }
 
-
     String slug() {
         return slug;
     }

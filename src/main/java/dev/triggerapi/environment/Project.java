@@ -46,7 +46,6 @@ class Project extends AssignedIdEntity {
         this.externalRef = externalRef;
     }
 
-
     /** Lazy: callers that read it fetch it in their query (see the repositories' {@code join fetch}). */
     Organization organization() {
         return organization;

@@ -46,7 +46,6 @@ class RuntimeEnvironment extends AssignedIdEntity {
         this.type = type;
     }
 
-
     /** Lazy: callers that read it fetch it in their query. */
     Project project() {
         return project;

@@ -33,7 +33,6 @@ class WorkerGroup extends AssignedIdEntity {
         this.name = name;
     }
 
-
     String name() {
         return name;
     }

@@ -56,8 +56,9 @@ public final class PublicAccessTokens {
     private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
 
     private final byte[] secret;
-    /** Thread-safe (a fresh {@code Mac} per signature inside); one per instance instead of one per trigger. */
+    /** Both thread-safe (a fresh {@code Mac} per call inside): one each per instance instead of one per token. */
     private final MACSigner signer;
+    private final MACVerifier verifier;
     private final Duration ttl;
     private final Clock clock;
     private final JsonMapper json;
@@ -70,6 +71,7 @@ public final class PublicAccessTokens {
         this.secret = secret.clone();
         try {
             this.signer = new MACSigner(this.secret);
+            this.verifier = new MACVerifier(this.secret);
         } catch (JOSEException e) {
             throw new IllegalArgumentException("Cannot sign public access tokens with this secret", e);
         }
@@ -142,7 +144,7 @@ public final class PublicAccessTokens {
     Optional<RealtimeAccess> verify(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(secret))) {
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();

@@ -39,9 +39,7 @@ public final class RedisFailOpen {
 
     /** Ends the back-off early: a call made regardless of it just succeeded, so Redis answers again. */
     public void recovered() {
-        if (skipUntil != Long.MIN_VALUE) {
-            skipUntil = Long.MIN_VALUE;
-        }
+        skipUntil = Long.MIN_VALUE;
     }
 
     /** Logs a failure: a warning at most every ten seconds, debug in between. */

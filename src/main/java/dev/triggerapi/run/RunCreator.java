@@ -56,7 +56,7 @@ public class RunCreator {
      * writer transaction ({@link JdbcTransactions}: no Hibernate session on the trigger path).
      */
     public CreatedRun create(NewRun run) {
-        return transactions.inWriterTransaction(() -> createIdempotently(run, clock.instant(), null));
+        return transactions.inWriterTransaction(() -> createInCurrentTransaction(run));
     }
 
     /** Same as {@link #create} inside the caller's writer transaction (batch triggers create many at once). */

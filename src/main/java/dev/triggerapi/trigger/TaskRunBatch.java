@@ -50,7 +50,6 @@ class TaskRunBatch extends AssignedIdEntity {
         return id;
     }
 
-
     String friendlyId() {
         return friendlyId;
     }
