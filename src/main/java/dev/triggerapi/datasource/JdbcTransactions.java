@@ -4,7 +4,7 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -16,9 +16,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>{@code @Transactional} goes through the application's {@code JpaTransactionManager}, which opens a Hibernate
  * session for every transaction whether or not an entity is touched: 9 % of the JVM's CPU per HTTP trigger in the
- * profile (BENCHMARKS.md, issue 22). A {@link DataSourceTransactionManager} on the same routing {@code DataSource}
+ * profile (BENCHMARKS.md, issue 22). A {@link JdbcTransactionManager} on the same routing {@code DataSource}
  * gives the same connection handling (the lazy proxy routes a read-write transaction to the writer), the same
- * synchronizations ({@code @TransactionalEventListener} after commit) and none of the session. It is not a bean:
+ * synchronizations ({@code @TransactionalEventListener} after commit) and none of the session. Its commit and
+ * rollback failures are translated like any other JDBC error (a connection lost at commit is a
+ * {@code DataAccessResourceFailureException}, a 503), where the plain {@code DataSourceTransactionManager} would
+ * throw an untranslated {@code TransactionSystemException} (a 500). It is not a bean:
  * a second transaction manager in the context would switch off Boot's JPA one.
  *
  * <p>Inside a transaction that is already active (a batch, a schedule firing, a test) the work joins it instead:
@@ -30,7 +33,7 @@ public class JdbcTransactions {
     private final TransactionTemplate writer;
 
     public JdbcTransactions(DataSource dataSource) {
-        this.writer = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.writer = new TransactionTemplate(new JdbcTransactionManager(dataSource));
     }
 
     /** Runs {@code work} in a read-write transaction on the writer, or in the caller's transaction if one is active. */

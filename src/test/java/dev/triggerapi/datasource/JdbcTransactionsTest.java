@@ -3,11 +3,15 @@ package dev.triggerapi.datasource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import javax.sql.DataSource;
+
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.support.IntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -16,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The JDBC-only writer transactions of the trigger path against the real primary and replica: they run on the
  * writer, commit or roll back every statement together, join a transaction that is already active (of the JPA
- * manager too) instead of committing under it, and {@code requireActive} refuses to run outside one.
+ * manager too) instead of committing under it, translate a connection lost at commit like any JDBC error, and
+ * {@code requireActive} refuses to run outside one.
  */
 @IntegrationTest
 class JdbcTransactionsTest {
@@ -27,6 +32,9 @@ class JdbcTransactionsTest {
     JdbcClient jdbc;
     @Autowired
     PlatformTransactionManager jpaTransactions;
+    @Autowired
+    @Qualifier("writerDataSource")
+    DataSource writerPool;
 
     @BeforeEach
     void probeTable() {
@@ -79,6 +87,21 @@ class JdbcTransactionsTest {
             status.setRollbackOnly();
         });
         assertThat(stored(id)).as("rolled back with the outer transaction").isFalse();
+    }
+
+    @Test
+    void aConnectionLostAtCommitIsADataAccessResourceFailureNotAnUntranslatedError() {
+        // The API answers DataAccessResourceFailureException with a retryable 503; an untranslated
+        // TransactionSystemException (what a plain DataSourceTransactionManager throws) would be a 500.
+        JdbcClient otherConnection = JdbcClient.create(writerPool);
+        String id = Ids.newId();
+        assertThatThrownBy(() -> transactions.inWriterTransaction(() -> {
+            insert(id);
+            int pid = jdbc.sql("SELECT pg_backend_pid()").query(Integer.class).single();
+            otherConnection.sql("SELECT pg_terminate_backend(?)").param(pid).query(Boolean.class).single();
+            return null;
+        })).isInstanceOf(DataAccessResourceFailureException.class);
+        assertThat(stored(id)).isFalse();
     }
 
     @Test
