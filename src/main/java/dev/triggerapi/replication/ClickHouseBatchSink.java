@@ -26,13 +26,25 @@ import dev.triggerapi.replication.ReplicationMetrics.Stage;
  * {@code poll.interval.ms}), turns them into ClickHouse rows and inserts them, and acknowledges a position only
  * once ClickHouse has every row up to it.
  *
- * <p><b>Pipelining.</b> A batch's insert runs on an insert thread while the engine polls and converts the next
- * batch; at most {@code maxInFlight} inserts are outstanding, a further batch waits for the oldest. Inserts may
+ * <p><b>Adaptive inserts.</b> Debezium hands over what it decoded every {@code poll.interval.ms} (short, so that
+ * decoding never sleeps long: {@link DebeziumRunStream}); this sink gathers those batches into one insert and sends
+ * it when it holds as many changes as arrive in one flush interval at the current rate (an exponentially weighted
+ * estimate; at most the flush size), when its oldest change has waited the flush interval, or when the stream is
+ * idle. A trickle is therefore inserted at once, a heavy stream in inserts of about one flush interval each. While
+ * {@code maxInFlight} inserts are outstanding, a due insert goes on gathering (up to the flush size) rather than
+ * making the engine wait: inserts grow as ClickHouse slows down.
+ *
+ * <p><b>Pipelining.</b> An insert runs on an insert thread while the engine polls and converts the next
+ * batches; at most {@code maxInFlight} inserts are outstanding, a further one waits for the oldest. Inserts may
  * finish in any order (the version makes that harmless), but acknowledgements follow stream order: a position is
- * marked processed only when its insert and every earlier one succeeded. When a batch is not full the stream has
- * caught up, so the handler waits for everything in flight and acknowledges it before returning: an idle stream
- * has nothing unacknowledged. All calls on Debezium's committer stay on the engine's thread (the engine uses the
- * same committer for its own empty polls). A failed insert (retries exhausted, leadership lost) is reported at once
+ * marked processed only when its insert and every earlier one succeeded. Each call acknowledges what has finished
+ * by then without waiting for the rest, so the engine goes straight back to polling while inserts run. A batch
+ * without rows (Debezium's heartbeat, {@code heartbeat.interval.ms}, or only transaction markers) means the stream
+ * is idle: then the handler waits for everything in flight and acknowledges it, so an idle stream has nothing
+ * unacknowledged for longer than one heartbeat. (Waiting on every batch that was not full, as before, made the
+ * engine sit out each insert whenever the stream kept up, so the stream fell behind a steady write rate until its
+ * batches filled up.) All calls on Debezium's committer stay on the engine's thread (the engine uses the same
+ * committer for its own empty polls). A failed insert (retries exhausted, leadership lost) is reported at once
  * ({@link Progress#insertFailed}, so an idle stream does not sit on it) and rethrown on the engine's thread with the
  * next batch; its batch and every later one stay unacknowledged and are streamed again after recovery.
  *
@@ -65,9 +77,19 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
     private final Clock clock;
     private final ReplicationMetrics metrics;
     private final Progress progress;
-    private final int fullBatch;
     private final int maxInFlight;
+    private final int flushRows;
+    private final long flushIntervalNanos;
     private final ExecutorService inserts;
+
+    /** Changes gathered for the next insert, the position after them and the commit LSN they reach. */
+    private final List<Change> buffered = new ArrayList<>();
+    private RecordChangeEvent<SourceRecord> bufferedLastSafe;
+    private Long bufferedCommitLsn;
+    private long bufferedSinceNanos = -1;
+    /** Changes per second reaching the sink, exponentially weighted over about a second. */
+    private double ratePerSecond;
+    private long lastCallNanos = -1;
 
     /** Inserts sent and not yet acknowledged, in stream order. */
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -76,19 +98,22 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
     private long lastBatchEndedNanos = -1;
 
     /**
-     * @param fullBatch   Debezium's {@code max.batch.size}: a batch this large means more records are waiting
-     * @param maxInFlight inserts outstanding at once (1 = no pipelining)
+     * @param maxInFlight   inserts outstanding at once (1 = no pipelining)
+     * @param flushRows     changes that make an insert full
+     * @param flushInterval how long a change may wait in the sink for others to join its insert
      */
     ClickHouseBatchSink(ClickHouseRunWriter writer, BooleanSupplier leader, StopSignal stop, Clock clock,
-                     ReplicationMetrics metrics, Progress progress, int fullBatch, int maxInFlight, String threadName) {
+                     ReplicationMetrics metrics, Progress progress, int maxInFlight, int flushRows,
+                     java.time.Duration flushInterval, String threadName) {
         this.writer = writer;
         this.leader = leader;
         this.stop = stop;
         this.clock = clock;
         this.metrics = metrics;
         this.progress = progress;
-        this.fullBatch = fullBatch;
         this.maxInFlight = maxInFlight;
+        this.flushRows = flushRows;
+        this.flushIntervalNanos = flushInterval.toNanos();
         this.inserts = Executors.newFixedThreadPool(maxInFlight, DaemonThreads.named(threadName));
     }
 
@@ -115,9 +140,7 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
         if (lastBatchEndedNanos >= 0) {
             metrics.stage(Stage.POLL, started - lastBatchEndedNanos);
         }
-        List<Change> ready = new ArrayList<>();
-        RecordChangeEvent<SourceRecord> lastSafe = null;
-        Long commitLsn = null;
+        int before = buffered.size();
         for (RecordChangeEvent<SourceRecord> event : records) {
             SourceRecord record = event.record();
             if (record.value() instanceof Struct value) {
@@ -130,27 +153,44 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
                         } else if ("END".equals(status)) {
                             long lsn = lsn(record.sourceOffset());
                             for (Change change : openTransaction) {
-                                ready.add(change.withVersion(lsn));
+                                buffered.add(change.withVersion(lsn));
                             }
                             openTransaction.clear();
                             inTransaction = false;
-                            commitLsn = lsn;
+                            bufferedCommitLsn = lsn;
                         }
                     }
                 } else {
-                    change(value, ready);
+                    change(value, buffered);
                 }
             }
             if (!inTransaction) {
-                lastSafe = event;
+                bufferedLastSafe = event;
             }
         }
         long converted = System.nanoTime();
         metrics.stage(Stage.CONVERT, converted - started);
+        int arrived = buffered.size() - before;
+        if (lastCallNanos >= 0 && started > lastCallNanos) {
+            double seconds = (started - lastCallNanos) / 1e9;
+            double weight = Math.min(1.0, seconds);
+            ratePerSecond = (1 - weight) * ratePerSecond + weight * (arrived / seconds);
+        }
+        lastCallNanos = started;
+        if (arrived > 0 && bufferedSinceNanos < 0) {
+            bufferedSinceNanos = started;
+        }
+        // No rows in this batch (a heartbeat, transaction markers): the stream is idle, insert what is gathered.
+        boolean idle = arrived == 0;
+        double expected = Math.max(1, Math.min(flushRows, ratePerSecond * flushIntervalNanos / 1e9));
 
-        if (!ready.isEmpty()) {
-            List<Map<String, Object>> rows = collapse(ready);
-            long[] commitMillis = ready.stream().mapToLong(Change::commitMillis).filter(c -> c >= 0).toArray();
+        boolean due = idle || buffered.size() >= expected || converted - bufferedSinceNanos >= flushIntervalNanos;
+        // While maxInFlight inserts are outstanding, a due insert keeps gathering instead of waiting for a slot (up
+        // to the flush size): slow inserts make larger ones, so the stream's throughput follows ClickHouse's latency.
+        if (!buffered.isEmpty() && (buffered.size() >= flushRows || idle || (due && countInserts() < maxInFlight))) {
+            List<Map<String, Object>> rows = collapse(buffered);
+            long[] commitMillis = buffered.stream().mapToLong(Change::commitMillis).filter(c -> c >= 0).toArray();
+            int changes = buffered.size();
             metrics.stage(Stage.BUFFER, System.nanoTime() - converted);
             awaitRoomForInsert(committer);
             metrics.insertStarted();
@@ -171,13 +211,19 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
                 metrics.insertEnded();
                 throw e;
             }
-            inFlight.add(new Pending(insert, lastSafe, commitLsn, ready.size()));
-        } else if (lastSafe != null) {
-            // Only transaction markers (or rows of a transaction still open): the position still moves, after what
-            // is in flight.
-            inFlight.add(new Pending(CompletableFuture.completedFuture(null), lastSafe, commitLsn, 0));
+            inFlight.add(new Pending(insert, bufferedLastSafe, bufferedCommitLsn, changes));
+            buffered.clear();
+            bufferedLastSafe = null;
+            bufferedCommitLsn = null;
+            bufferedSinceNanos = -1;
+        } else if (buffered.isEmpty() && bufferedLastSafe != null) {
+            // Only transaction markers or a heartbeat (or rows of a transaction still open): the position still
+            // moves, after what is in flight.
+            inFlight.add(new Pending(CompletableFuture.completedFuture(null), bufferedLastSafe, bufferedCommitLsn, 0));
+            bufferedLastSafe = null;
+            bufferedCommitLsn = null;
         }
-        acknowledge(committer, records.size() < fullBatch);
+        acknowledge(committer, idle);
         lastBatchEndedNanos = System.nanoTime();
     }
 

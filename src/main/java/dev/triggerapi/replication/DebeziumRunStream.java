@@ -42,6 +42,9 @@ final class DebeziumRunStream {
         this.schema = schema;
     }
 
+    /** How often Debezium emits a heartbeat record when the stream has nothing else to deliver. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
     /** The engine's name; it also keys the stored offsets, so it depends on the slot only. */
     String engineName() {
         return "runs-replication-" + settings.slotName();
@@ -81,10 +84,16 @@ final class DebeziumRunStream {
         // A batch is cut when it holds max.batch.size records or poll.interval.ms after the poll began. Debezium counts
         // the BEGIN/END markers too, up to two per row change: three times the flush size makes a full batch carry
         // at least the flush size of rows. The queue holds a second batch, so pgoutput keeps being decoded while
-        // the handler converts and inserts.
+        // the handler converts and inserts. poll.interval.ms is also how long Debezium's decoding thread sleeps
+        // whenever the replication connection has nothing pending, so it is kept short (pollInterval()); the sink
+        // gathers the short batches into inserts of up to one flush interval (ClickHouseBatchSink).
         p.setProperty("max.batch.size", Integer.toString(maxBatchRecords()));
         p.setProperty("max.queue.size", Integer.toString(maxBatchRecords() * 2));
-        p.setProperty("poll.interval.ms", Long.toString(settings.flushInterval().toMillis()));
+        p.setProperty("poll.interval.ms", Long.toString(pollInterval().toMillis()));
+        // A heartbeat record every second, also when no row changes: an idle stream's handler still runs, so it
+        // acknowledges the inserts it left in flight (ClickHouseBatchSink pipelines every batch with rows) and the
+        // slot's confirmed position keeps moving when other tables' writes fill the WAL.
+        p.setProperty("heartbeat.interval.ms", Long.toString(HEARTBEAT.toMillis()));
         p.setProperty("converters", "micros");
         p.setProperty("micros.type", TimestampMicrosConverter.class.getName());
         p.setProperty("snapshot.fetch.size", "2000");
@@ -92,6 +101,16 @@ final class DebeziumRunStream {
         p.setProperty("record.processing.threads", "1");
         p.setProperty("status.update.interval.ms", "1000");
         return p;
+    }
+
+    /**
+     * Debezium's {@code poll.interval.ms}: 50 ms, or the flush interval when that is shorter. With the flush interval
+     * itself (200 ms) the decoding thread slept up to 200 ms at every pause in the replication stream and a batch
+     * waited up to another 200 ms to be cut, before the insert began.
+     */
+    Duration pollInterval() {
+        Duration cap = Duration.ofMillis(50);
+        return settings.flushInterval().compareTo(cap) < 0 ? settings.flushInterval() : cap;
     }
 
     /** Debezium's {@code max.batch.size}: records (row changes and transaction markers) per batch. */

@@ -9,8 +9,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Checks, on the writer, what logical replication of {@code task_runs} needs, before anything streams:
- * {@code wal_level = logical}; the publication exists, covers the table and publishes inserts, updates and
- * deletes; the table's replica identity makes a delete carry the ClickHouse sorting key (an identity index over
+ * {@code wal_level = logical}; the publication exists, covers the table with every column the runs list reads
+ * (migration V15 narrows it to exactly those) and publishes inserts, updates and deletes; the table's replica identity makes a delete carry the ClickHouse sorting key (an identity index over
  * those columns, migration V13, or FULL); an existing slot of that name uses {@code pgoutput}.
  * Every problem becomes a {@link ReplicationSetupException} entry with the SQL that fixes it.
  */
@@ -62,14 +62,24 @@ final class ReplicationSetupValidator {
                     "CREATE PUBLICATION " + quoteIdent(publication) + " FOR TABLE " + table
                             + " WITH (publish = 'insert, update, delete');"));
         } else {
-            boolean covers = writer.sql("""
-                            SELECT EXISTS (SELECT 1 FROM pg_publication_tables
-                                           WHERE pubname = ? AND schemaname = ? AND tablename = ?)""")
-                    .params(publication, schema, TABLE).query(Boolean.class).single();
-            if (!covers) {
+            // attnames: the columns the publication sends (all of them without a column list, PostgreSQL 15+).
+            Optional<List<String>> published = writer.sql("""
+                            SELECT array_to_string(attnames, ',') FROM pg_publication_tables
+                            WHERE pubname = ? AND schemaname = ? AND tablename = ?""")
+                    .params(publication, schema, TABLE).query(String.class).optional()
+                    .map(names -> List.of(names.split(",")));
+            if (published.isEmpty()) {
                 problems.add(new ReplicationSetupException.Problem(
                         "publication " + publication + " does not include " + table,
                         "ALTER PUBLICATION " + quoteIdent(publication) + " ADD TABLE " + table + ";"));
+            } else if (!published.get().containsAll(ClickHouseRunRows.SOURCE_COLUMNS)) {
+                List<String> missing = ClickHouseRunRows.SOURCE_COLUMNS.stream()
+                        .filter(column -> !published.get().contains(column)).toList();
+                problems.add(new ReplicationSetupException.Problem(
+                        "publication " + publication + "'s column list for " + table + " lacks " + String.join(", ", missing)
+                                + ", which the runs list replicates",
+                        "ALTER PUBLICATION " + quoteIdent(publication) + " SET TABLE " + table + " ("
+                                + String.join(", ", ClickHouseRunRows.SOURCE_COLUMNS) + ");"));
             }
             Map<String, Object> row = pub.get();
             if (!Boolean.TRUE.equals(row.get("pubinsert")) || !Boolean.TRUE.equals(row.get("pubupdate"))

@@ -23,8 +23,9 @@ import org.springframework.validation.annotation.Validated;
  *                        leader lock and of the stored offsets, so every instance of a deployment shares them
  * @param publicationName publication covering {@code task_runs} (default {@code task_runs_clickhouse}, created
  *                        by migration V4)
- * @param flushBatchSize  a batch is flushed to ClickHouse at this many row changes (default 2,000) ...
- * @param flushInterval   ... or when it is this old (default 200 ms); a stream that has caught up flushes at once
+ * @param flushBatchSize  the most row changes one ClickHouse insert carries (default 2,000)
+ * @param flushInterval   an insert holds what arrives in this long at the current rate, and a change waits at most
+ *                        this long for others to join it (default 200 ms); an idle stream inserts at once
  * @param insert          retries of a failed ClickHouse insert
  * @param leader          the Redis leader lock
  * @param errorStrategy   what happens when the stream stops with an error (default {@code reconnect})

@@ -289,7 +289,7 @@ public final class RunReplicator implements SmartLifecycle {
                 }
             };
             ClickHouseBatchSink handler = new ClickHouseBatchSink(clickHouseWriter, lock::isHeld, stop, clock, metrics,
-                    progress, stream.maxBatchRecords(), settings.insert().maxInFlight(),
+                    progress, settings.insert().maxInFlight(), settings.flushBatchSize(), settings.flushInterval(),
                     "runs-replication-insert-" + settings.slotName() + "-" + gen);
             // The DDL and the slot take-over run on the engine's thread: a hanging ClickHouse or writer must not
             // hold up this control thread, which extends the lock.

@@ -127,7 +127,7 @@ public final class LoadTest {
         provision(app);
         waitFor("replication streaming", () -> replicator.status().state() == RunReplicator.State.STREAMING,
                 Duration.ofMinutes(2));
-        ReplicationLagByMinute lagMinutes = new ReplicationLagByMinute(app.getBean(MeterRegistry.class));
+        ReplicationLagByMinute lagMinutes = new ReplicationLagByMinute(app.getBean(MeterRegistry.class), writer);
         String loadAtStart = loadAverage();
         System.out.printf("%n== load: %d clients × %d s, %d runners, replica apply delay %d ms, %d cores, load average %s%n",
                 settings.clients, settings.duration.toSeconds(), settings.runners, settings.replicaDelay.toMillis(),

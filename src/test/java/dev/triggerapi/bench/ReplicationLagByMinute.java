@@ -2,6 +2,7 @@ package dev.triggerapi.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import java.util.stream.LongStream;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Commit → ClickHouse lag of the runs replication per interval of a load test or bench phase (issue 13: "report
@@ -30,10 +32,15 @@ final class ReplicationLagByMinute implements AutoCloseable {
     static final List<String> SPRING_ARGS = List.of("--management.metrics.distribution.slo.runs_replication.lag_ms="
             + LongStream.of(BOUNDS_MS).mapToObj(Long::toString).collect(Collectors.joining(",")));
 
-    private record Interval(String label, double seconds, long[] counts, long total) {
+    private record Interval(String label, double seconds, long[] counts, long total, Map<String, Long> cpu,
+                            Map<String, double[]> stages) {
     }
 
     private final DistributionSummary lag;
+    private final MeterRegistry registry;
+    private final JdbcClient writer;
+    private Map<String, Long> lastCpu;
+    private Map<String, double[]> lastStages;
     private final List<Interval> intervals = new ArrayList<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "load-lag-minutes");
@@ -46,8 +53,13 @@ final class ReplicationLagByMinute implements AutoCloseable {
     private int minute;
     private final List<Interval> minutes = new ArrayList<>();
 
-    ReplicationLagByMinute(MeterRegistry registry) {
+    /** {@code writer} finds the walsender's process for its CPU time. */
+    ReplicationLagByMinute(MeterRegistry registry, JdbcClient writer) {
         this.lag = registry.get("runs_replication.lag_ms").summary();
+        this.registry = registry;
+        this.writer = writer;
+        this.lastCpu = ReplicationProbe.cpu(writer);
+        this.lastStages = ReplicationProbe.stages(registry);
         this.lastCounts = counts();
         this.lastTotal = lag.count();
         this.lastNanos = System.nanoTime();
@@ -62,7 +74,12 @@ final class ReplicationLagByMinute implements AutoCloseable {
         for (int i = 0; i < now.length; i++) {
             diff[i] = now[i] - lastCounts[i];
         }
-        intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, diff, total - lastTotal));
+        Map<String, Long> cpu = ReplicationProbe.cpu(writer);
+        Map<String, double[]> stages = ReplicationProbe.stages(registry);
+        intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, diff, total - lastTotal,
+                ReplicationProbe.minusCpu(cpu, lastCpu), ReplicationProbe.minus(stages, lastStages)));
+        lastCpu = cpu;
+        lastStages = stages;
         lastCounts = now;
         lastTotal = total;
         lastNanos = nanos;
@@ -70,7 +87,13 @@ final class ReplicationLagByMinute implements AutoCloseable {
 
     /** From now on, closes an interval every minute ("minute 1", "minute 2", ...) until the next {@link #mark}. */
     void everyMinute() {
-        ticker.scheduleAtFixedRate(() -> mark("minute " + (++minute)), 60, 60, TimeUnit.SECONDS);
+        every(java.time.Duration.ofMinutes(1), "minute");
+    }
+
+    /** From now on, closes an interval every {@code period} ("{@code prefix} 1", ...), e.g. to trace a bench phase. */
+    void every(java.time.Duration period, String prefix) {
+        ticker.scheduleAtFixedRate(() -> mark(prefix + " " + (++minute)), period.toMillis(), period.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Stops the minute ticks; the time since the last tick is closed as {@code label}. */
@@ -96,8 +119,9 @@ final class ReplicationLagByMinute implements AutoCloseable {
         System.out.println();
         System.out.println("Replication lag commit → ClickHouse per interval (runs_replication.lag_ms, per change; "
                 + "p50/p99 = upper bound of the 50 ms bucket that holds it)");
-        System.out.println("| interval | seconds | changes written to ClickHouse | p50 | p99 | changes > 2 s |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        System.out.println("| interval | seconds | changes written to ClickHouse | p50 | p99 | changes > 2 s "
+                + "| CPU, % of a core: decoding / walsender / engine + insert | batches | mean ms per batch: poll / convert / insert / insert wait / acknowledge |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---|---:|---|");
         long[] whole = new long[BOUNDS_MS.length + 1];
         long wholeTotal = 0;
         double wholeSeconds = 0;
@@ -111,15 +135,46 @@ final class ReplicationLagByMinute implements AutoCloseable {
                 wholeSeconds += interval.seconds();
             }
         }
-        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal));
+        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal, Map.of(), Map.of()));
     }
 
     private static void row(Interval interval) {
         long[] c = interval.counts();
         long total = interval.total();
         long over2s = total - c[39];
-        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) |%n", interval.label(), interval.seconds(), total,
-                percentile(c, total, 0.50), percentile(c, total, 0.99), over2s, total == 0 ? 0 : 100.0 * over2s / total);
+        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) | %s | %s | %s |%n", interval.label(), interval.seconds(), total,
+                percentile(c, total, 0.50), percentile(c, total, 0.99), over2s, total == 0 ? 0 : 100.0 * over2s / total,
+                cpuShares(interval), batches(interval), stageMeans(interval));
+    }
+
+    private static String cpuShares(Interval interval) {
+        if (interval.cpu().isEmpty() || interval.seconds() <= 0) {
+            return "–";
+        }
+        double ns = interval.seconds() * 1e9 / 100;
+        long handler = interval.cpu().getOrDefault(ReplicationProbe.ENGINE, 0L) + interval.cpu().getOrDefault(ReplicationProbe.INSERT, 0L);
+        return share(interval.cpu().getOrDefault(ReplicationProbe.DECODING, 0L), ns) + " / "
+                + share(interval.cpu().getOrDefault(ReplicationProbe.WALSENDER, 0L), ns) + " / " + share(handler, ns);
+    }
+
+    /** A thread that restarted within the interval (the stream was restarted) leaves no comparable figure. */
+    private static String share(long cpuNanos, double nanosPerPercent) {
+        return cpuNanos < 0 ? "–" : String.format("%.0f", cpuNanos / nanosPerPercent);
+    }
+
+    private static String batches(Interval interval) {
+        double[] insert = interval.stages().get("insert");
+        return insert == null ? "–" : String.format("%,.0f", insert[0]);
+    }
+
+    private static String stageMeans(Interval interval) {
+        if (interval.stages().isEmpty()) {
+            return "–";
+        }
+        return java.util.stream.Stream.of("poll", "convert", "insert", "insert_wait", "acknowledge").map(stage -> {
+            double[] v = interval.stages().get(stage);
+            return v == null || v[0] == 0 ? "–" : String.format("%.0f", v[1] * 1000 / v[0]);
+        }).collect(Collectors.joining(" / "));
     }
 
     /** The smallest bucket bound holding {@code q} of the samples ({@code counts} cumulative per bound). */

@@ -1,7 +1,6 @@
 package dev.triggerapi.bench;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,13 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.triggerapi.TriggerApiApplication;
@@ -28,7 +25,6 @@ import dev.triggerapi.clickhouse.ClickHouseClient;
 import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -97,21 +93,40 @@ public final class RunsReplicationBench {
 
         // Phase 1, steady: the writers at full speed with the stream following them. With -Dbench.identities=full,index
         // it runs once per replica identity of task_runs, in that order, in the same JVM (side by side, same load).
-        ReplicationLagByMinute lagBuckets = new ReplicationLagByMinute(meters);
+        ReplicationLagByMinute lagBuckets = new ReplicationLagByMinute(meters, writer);
+        // With -Dbench.columns=all,list it runs once with the publication sending every column of task_runs and once
+        // with migration V15's column list (the columns the runs list reads), in that order.
         List<String> identities = Arrays.stream(System.getProperty("bench.identities", "").split(","))
                 .map(String::trim).filter(i -> !i.isEmpty()).toList();
+        List<String> columnSets = Arrays.stream(System.getProperty("bench.columns", "").split(","))
+                .map(String::trim).filter(i -> !i.isEmpty()).toList();
+        if (!identities.isEmpty() && !columnSets.isEmpty()) {
+            throw new IllegalArgumentException("bench.identities and bench.columns vary one thing each: give one of them");
+        }
+        String publishedColumns = writer.sql("SELECT array_to_string(attnames, ', ') FROM pg_publication_tables "
+                + "WHERE pubname = 'task_runs_clickhouse' AND tablename = 'task_runs'").query(String.class).single();
+        // JIT warm-up: the decoding path costs two to three times as much CPU per change in the first 100,000 changes
+        // of a JVM as later (measured: 0.12-0.16 ms vs 0.04-0.07 ms per change). A service runs for days, so the
+        // result is the steady phase after these; the warm-up phases are printed too. -Dbench.warmup-phases=0 omits them.
+        int warmups = Integer.getInteger("bench.warmup-phases", 2);
+        for (int w = 1; w <= warmups; w++) {
+            lagBuckets.mark("between phases");
+            steady(app, creator, writer, clickHouse, meters, provisioning, runCount, threads, changes,
+                    describe(writer) + " (warm-up " + w + " of " + warmups + ", JIT: not the result)", lagBuckets);
+        }
         Steady steadyResult = null;
-        for (String identity : identities.isEmpty() ? List.of("") : identities) {
-            if (!identity.isEmpty()) {
-                writer.sql(switch (identity) {
+        List<String> setups = identities.isEmpty() ? columnSets : identities;
+        for (String setup : setups.isEmpty() ? List.of("") : setups) {
+            if (!setup.isEmpty()) {
+                writer.sql(switch (setup) {
                     case "full" -> "ALTER TABLE task_runs REPLICA IDENTITY FULL";
                     case "index" -> "ALTER TABLE task_runs REPLICA IDENTITY USING INDEX task_runs_replica_identity";
-                    default -> throw new IllegalArgumentException("bench.identities: full or index, not " + identity);
+                    case "all" -> "ALTER PUBLICATION task_runs_clickhouse SET TABLE task_runs";
+                    case "list" -> "ALTER PUBLICATION task_runs_clickhouse SET TABLE task_runs (" + publishedColumns + ")";
+                    default -> throw new IllegalArgumentException("bench.identities: full or index; bench.columns: all or list; not " + setup);
                 }).update();
             }
-            String identityNow = writer.sql("SELECT CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'i' THEN 'USING INDEX' "
-                    + "WHEN 'd' THEN 'DEFAULT' ELSE 'NOTHING' END FROM pg_class WHERE oid = 'task_runs'::regclass")
-                    .query(String.class).single();
+            String identityNow = describe(writer);
             lagBuckets.mark("between phases");
             steadyResult = steady(app, creator, writer, clickHouse, meters, provisioning, runCount, threads, changes,
                     identityNow, lagBuckets);
@@ -126,15 +141,15 @@ public final class RunsReplicationBench {
         replicator.stop();
         Writes burst = write(creator, writer, burstEnvId, runCount, threads);
         Map<String, String> burstExpected = postgresRuns(writer, burstEnvId);
-        Map<String, double[]> stagesBeforeDrain = stages(meters);
+        Map<String, double[]> stagesBeforeDrain = ReplicationProbe.stages(meters);
         long drainStarted = System.nanoTime();
         replicator.start();
         waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(10));
-        Map<String, Long> cpuBeforeDrain = cpu(writer);
+        Map<String, Long> cpuBeforeDrain = ReplicationProbe.cpu(writer);
         waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
         long drainedAt = System.nanoTime();
-        Map<String, Long> cpuDrain = minusCpu(cpu(writer), cpuBeforeDrain);
-        Map<String, double[]> stagesDrain = minus(stages(meters), stagesBeforeDrain);
+        Map<String, Long> cpuDrain = ReplicationProbe.minusCpu(ReplicationProbe.cpu(writer), cpuBeforeDrain);
+        Map<String, double[]> stagesDrain = ReplicationProbe.minus(ReplicationProbe.stages(meters), stagesBeforeDrain);
         String loadEnd = loadAverage();
 
         double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
@@ -171,6 +186,16 @@ public final class RunsReplicationBench {
         }
     }
 
+    /** task_runs' replica identity and how many of its columns the publication sends. */
+    private static String describe(JdbcClient writer) {
+        return writer.sql("SELECT CASE relreplident WHEN 'f' THEN 'FULL' WHEN 'i' THEN 'USING INDEX' "
+                        + "WHEN 'd' THEN 'DEFAULT' ELSE 'NOTHING' END FROM pg_class WHERE oid = 'task_runs'::regclass")
+                .query(String.class).single()
+                + ", publication sends " + writer.sql("SELECT cardinality(attnames) FROM pg_publication_tables "
+                + "WHERE pubname = 'task_runs_clickhouse' AND tablename = 'task_runs'").query(Integer.class).single()
+                + " columns";
+    }
+
     private record Steady(double writeRate, Map<String, double[]> stages, Map<String, Long> cpu, double seconds) {
     }
 
@@ -184,17 +209,22 @@ public final class RunsReplicationBench {
         long lagCountBefore = lag.count();
         double batchesBefore = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count();
         double rowsBefore = meters.get("runs_replication.rows_flushed").counter().count();
-        Map<String, double[]> stagesBefore = stages(meters);
+        Map<String, double[]> stagesBefore = ReplicationProbe.stages(meters);
         String loadBefore = loadAverage();
-        Map<String, Long> cpuBefore = cpu(writer);
+        Map<String, Long> cpuBefore = ReplicationProbe.cpu(writer);
         WRITER_CPU_NANOS.set(0);
         java.time.Instant phaseStarted = java.time.Instant.now();
+        // -Dbench.trace=1: the lag of every second of the phase (which part of it lags), printed after the phase.
+        ReplicationLagByMinute trace = Boolean.getBoolean("bench.trace") ? new ReplicationLagByMinute(meters, writer) : null;
+        if (trace != null) {
+            trace.every(Duration.ofSeconds(1), "second");
+        }
         Writes steady = write(creator, writer, envId, runCount, threads);
         Map<String, String> expected = postgresRuns(writer, envId);
         waitFor(() -> converged(clickHouse, envId, expected), Duration.ofMinutes(10));
         long convergedAt = System.nanoTime();
         String loadAfter = loadAverage();
-        Map<String, Long> cpuSteady = minusCpu(cpu(writer), cpuBefore);
+        Map<String, Long> cpuSteady = ReplicationProbe.minusCpu(ReplicationProbe.cpu(writer), cpuBefore);
         cpuSteady.put("bench writer threads (RunCreator, JDBC updates)", WRITER_CPU_NANOS.get());
         Map<Double, Double> percentiles = new HashMap<>();
         for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
@@ -203,7 +233,7 @@ public final class RunsReplicationBench {
         long lagSamples = lag.count() - lagCountBefore;
         double batches = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count() - batchesBefore;
         double rows = meters.get("runs_replication.rows_flushed").counter().count() - rowsBefore;
-        Map<String, double[]> stagesSteady = minus(stages(meters), stagesBefore);
+        Map<String, double[]> stagesSteady = ReplicationProbe.minus(ReplicationProbe.stages(meters), stagesBefore);
 
         double writeRate = changes / steady.seconds();
         System.out.println();
@@ -213,8 +243,13 @@ public final class RunsReplicationBench {
                 + app.getEnvironment().getProperty("trigger-api.replication.insert.max-in-flight") + " inserts in flight");
         System.out.println("| metric | value |");
         System.out.println("|---|---|");
+        if (trace != null) {
+            trace.stopMinutes("until ClickHouse equal");
+            trace.print();
+            trace.close();
+        }
         lagBuckets.mark("steady, replica identity " + identity);
-        System.out.printf("| task_runs replica identity | %s |%n", identity);
+        System.out.printf("| task_runs replica identity, published columns | %s |%n", identity);
         System.out.printf("| phase (UTC, for slicing a JFR recording) | %s → %s |%n", phaseStarted, java.time.Instant.now());
         System.out.printf("| load average (1/5/15 min) before / after steady | %s / %s |%n", loadBefore, loadAfter);
         System.out.printf("| **steady**: row changes written to PostgreSQL (inserts + updates) | %,d |%n", changes);
@@ -314,63 +349,6 @@ public final class RunsReplicationBench {
                         + (rs.getTimestamp(3).toInstant().getEpochSecond() * 1_000_000 + rs.getTimestamp(3).toInstant().getNano() / 1000)))
                 .list();
         return expected;
-    }
-
-    /** Per stage: count and total seconds of {@code runs_replication.stage}. */
-    private static Map<String, double[]> stages(MeterRegistry meters) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        for (Timer timer : meters.find("runs_replication.stage").timers()) {
-            out.put(timer.getId().getTag("stage"), new double[] {timer.count(), timer.totalTime(TimeUnit.SECONDS)});
-        }
-        return out;
-    }
-
-    private static Map<String, double[]> minus(Map<String, double[]> after, Map<String, double[]> before) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        after.forEach((stage, a) -> {
-            double[] b = before.getOrDefault(stage, new double[2]);
-            out.put(stage, new double[] {a[0] - b[0], a[1] - b[1]});
-        });
-        return out;
-    }
-
-    /**
-     * CPU time of the replication's threads by role, and of the PostgreSQL walsender that decodes the WAL for the
-     * slot (from /proc). Threads that end between two snapshots are lost, so phases are measured while they live.
-     */
-    private static Map<String, Long> cpu(JdbcClient writer) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (info == null) {
-                continue;
-            }
-            String name = info.getThreadName();
-            String group = name.contains("change-event-source-coordinator") ? "Debezium decoding (pgoutput → change events)"
-                    : name.startsWith("runs-replication-insert-") ? "insert threads (JSON body, HTTP INSERT)"
-                    : name.startsWith("pool-") ? "Debezium engine thread (poll, handler convert, acknowledge)"
-                    : null;
-            if (group != null) {
-                out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
-            }
-        }
-        writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
-                .query(Integer.class).optional().ifPresent(pid -> {
-                    try {
-                        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        out.put("PostgreSQL walsender (logical decoding, pgoutput)",
-                                (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
-                    } catch (Exception e) {
-                        // not on Linux or not readable: left out
-                    }
-                });
-        return out;
-    }
-
-    private static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
-        return out;
     }
 
     private static String loadAverage() {

@@ -100,4 +100,31 @@ class ReplicationSetupValidationTest {
             fixtures.writer().sql("DROP PUBLICATION t_no_table").update();
         }
     }
+    @Test
+    void theDefaultPublicationSendsExactlyTheReplicatedColumnsAndANarrowerListIsReportedWithItsFix() {
+        ReplicationFixtures fixtures = new ReplicationFixtures(context);
+        // Migration V15: the walsender sends what the runs list reads, nothing more (payloads, outputs, errors stay home).
+        assertThat(fixtures.writer().sql("""
+                        SELECT unnest(attnames) FROM pg_publication_tables
+                        WHERE pubname = 'task_runs_clickhouse' AND tablename = 'task_runs'""")
+                .query(String.class).list()).containsExactlyInAnyOrderElementsOf(ClickHouseRunRows.SOURCE_COLUMNS);
+
+        fixtures.writer().sql("CREATE PUBLICATION t_few_columns FOR TABLE task_runs (id, runtime_environment_id, created_at, "
+                + "status)").update();
+        fixtures.writer().sql("CREATE PUBLICATION t_all_columns FOR TABLE task_runs").update();
+        try {
+            ReplicationSetupValidator validator = new ReplicationSetupValidator(fixtures.writer());
+            assertThatThrownBy(() -> validator.validate("t_few_columns", "t_x"))
+                    .isInstanceOf(ReplicationSetupException.class)
+                    .hasMessageContaining("publication t_few_columns's column list for public.task_runs lacks friendly_id, "
+                            + "task_identifier, queue")
+                    .hasMessageContaining("ALTER PUBLICATION t_few_columns SET TABLE public.task_runs ("
+                            + String.join(", ", ClickHouseRunRows.SOURCE_COLUMNS) + ");");
+            // No column list: every column is sent. Slower, but correct.
+            validator.validate("t_all_columns", "t_x");
+        } finally {
+            fixtures.writer().sql("DROP PUBLICATION t_few_columns").update();
+            fixtures.writer().sql("DROP PUBLICATION t_all_columns").update();
+        }
+    }
 }

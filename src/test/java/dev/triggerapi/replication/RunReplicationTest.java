@@ -81,6 +81,26 @@ class RunReplicationTest {
     }
 
     /**
+     * Every batch with rows is inserted without the engine waiting for it; only Debezium's heartbeat reaches the
+     * handler of an idle stream. It must acknowledge what it left in flight: the slot's confirmed position passes
+     * the last write's commit although nothing is written after it.
+     */
+    @Test
+    void anIdleStreamAcknowledgesTheInsertsItLeftInFlight() {
+        String envId = env.environment().id();
+        String id = ReplicationFixtures.create(creator, envId).id();
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+        String beforeLastWrite = fixtures.writer().sql("SELECT pg_current_wal_insert_lsn()::text").query(String.class).single();
+        fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', attempt_number = 1 WHERE id = ?").param(id).update();
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+
+        String slot = context.getBean(RunReplicationProperties.class).slotName();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> fixtures.writer().sql(
+                        "SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")
+                .params(beforeLastWrite, slot).query(Boolean.class).single());
+    }
+
+    /**
      * Updates carry no old row image (replica identity index, V13), so a replicated value PostgreSQL had moved out of
      * line (TOAST) would arrive as "unchanged" with no value. Values as long as the API allows must stay in the row and
      * survive an update that does not touch them.

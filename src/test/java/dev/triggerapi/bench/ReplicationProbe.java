@@ -1,0 +1,93 @@
+package dev.triggerapi.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * What the runs replication spent, read from outside it for benches and the load test: CPU time per thread role
+ * (Debezium's decoding thread, the engine thread running the handler, the insert threads, and the PostgreSQL
+ * walsender serving the slot, from {@code /proc}) and the service's {@code runs_replication.stage} timers.
+ * Every figure is cumulative; callers subtract two readings.
+ */
+final class ReplicationProbe {
+
+    static final String DECODING = "Debezium decoding (pgoutput → change events)";
+    static final String ENGINE = "Debezium engine thread (poll, handler convert, acknowledge)";
+    static final String INSERT = "insert threads (JSON body, HTTP INSERT)";
+    static final String WALSENDER = "PostgreSQL walsender (logical decoding, pgoutput)";
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private ReplicationProbe() {
+    }
+
+    /** Per stage: count and total seconds of {@code runs_replication.stage}. */
+    static Map<String, double[]> stages(MeterRegistry meters) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Timer timer : meters.find("runs_replication.stage").timers()) {
+            out.put(timer.getId().getTag("stage"), new double[] {timer.count(), timer.totalTime(TimeUnit.SECONDS)});
+        }
+        return out;
+    }
+
+    static Map<String, double[]> minus(Map<String, double[]> after, Map<String, double[]> before) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        after.forEach((stage, a) -> {
+            double[] b = before.getOrDefault(stage, new double[2]);
+            out.put(stage, new double[] {a[0] - b[0], a[1] - b[1]});
+        });
+        return out;
+    }
+
+    /**
+     * CPU nanoseconds of the replication's threads by role, and of the walsender that decodes the WAL for the slot.
+     * Threads that end between two readings are lost, so phases are measured while they live.
+     */
+    static Map<String, Long> cpu(JdbcClient writer) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            String name = info.getThreadName();
+            String group = name.contains("change-event-source-coordinator") ? DECODING
+                    : name.startsWith("runs-replication-insert-") ? INSERT
+                    : name.startsWith("pool-") ? ENGINE
+                    : null;
+            if (group != null) {
+                out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        try {
+            writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
+                    .query(Integer.class).optional().ifPresent(pid -> {
+                        try {
+                            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            out.put(WALSENDER, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
+                        } catch (Exception e) {
+                            // not on Linux or not readable: left out
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // the writer busy or away: this reading has no walsender figure
+        }
+        return out;
+    }
+
+    static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
+        return out;
+    }
+}
