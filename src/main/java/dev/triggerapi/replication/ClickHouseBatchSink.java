@@ -141,6 +141,7 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
             metrics.stage(Stage.POLL, started - lastBatchEndedNanos);
         }
         int before = buffered.size();
+        int changeEvents = 0;
         for (RecordChangeEvent<SourceRecord> event : records) {
             SourceRecord record = event.record();
             if (record.value() instanceof Struct value) {
@@ -161,6 +162,7 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
                         }
                     }
                 } else {
+                    changeEvents++;
                     change(value, buffered);
                 }
             }
@@ -180,8 +182,9 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
         if (arrived > 0 && bufferedSinceNanos < 0) {
             bufferedSinceNanos = started;
         }
-        // No rows in this batch (a heartbeat, transaction markers): the stream is idle, insert what is gathered.
-        boolean idle = arrived == 0;
+        // No row change in this batch and no transaction open (a heartbeat, markers): the stream is idle, so insert
+        // what is gathered. (Rows of a transaction whose END is in the next batch are activity, not idleness.)
+        boolean idle = arrived == 0 && changeEvents == 0 && !inTransaction;
         double expected = Math.max(1, Math.min(flushRows, ratePerSecond * flushIntervalNanos / 1e9));
 
         boolean due = idle || buffered.size() >= expected || converted - bufferedSinceNanos >= flushIntervalNanos;
