@@ -1,6 +1,7 @@
 package dev.triggerapi.replication;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,7 +105,7 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
      */
     ClickHouseBatchSink(ClickHouseRunWriter writer, BooleanSupplier leader, StopSignal stop, Clock clock,
                      ReplicationMetrics metrics, Progress progress, int maxInFlight, int flushRows,
-                     java.time.Duration flushInterval, String threadName) {
+                     Duration flushInterval, String threadName) {
         this.writer = writer;
         this.leader = leader;
         this.stop = stop;

@@ -1,5 +1,6 @@
 package dev.triggerapi.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,11 +88,11 @@ final class ReplicationLagByMinute implements AutoCloseable {
 
     /** From now on, closes an interval every minute ("minute 1", "minute 2", ...) until the next {@link #mark}. */
     void everyMinute() {
-        every(java.time.Duration.ofMinutes(1), "minute");
+        every(Duration.ofMinutes(1), "minute");
     }
 
     /** From now on, closes an interval every {@code period} ("{@code prefix} 1", ...), e.g. to trace a bench phase. */
-    void every(java.time.Duration period, String prefix) {
+    void every(Duration period, String prefix) {
         ticker.scheduleAtFixedRate(() -> mark(prefix + " " + (++minute)), period.toMillis(), period.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
