@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DebeziumRunStream {
 
+    /** How often Debezium emits a heartbeat record when the stream has nothing else to deliver. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
     private static final Logger log = LoggerFactory.getLogger(DebeziumRunStream.class);
 
     private final RunReplicationProperties settings;
@@ -41,9 +44,6 @@ final class DebeziumRunStream {
         this.writer = writer;
         this.schema = schema;
     }
-
-    /** How often Debezium emits a heartbeat record when the stream has nothing else to deliver. */
-    static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     /** The engine's name; it also keys the stored offsets, so it depends on the slot only. */
     String engineName() {

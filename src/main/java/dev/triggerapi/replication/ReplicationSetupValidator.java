@@ -10,8 +10,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Checks, on the writer, what logical replication of {@code task_runs} needs, before anything streams:
  * {@code wal_level = logical}; the publication exists, covers the table with every column the runs list reads
- * (migration V15 narrows it to exactly those) and publishes inserts, updates and deletes; the table's replica identity makes a delete carry the ClickHouse sorting key (an identity index over
- * those columns, migration V13, or FULL); an existing slot of that name uses {@code pgoutput}.
+ * (migration V15 narrows it to exactly those) and publishes inserts, updates and deletes; the table's replica
+ * identity makes a delete carry the ClickHouse sorting key (an identity index over those columns, migration V13, or
+ * FULL); an existing slot of that name uses {@code pgoutput}.
  * Every problem becomes a {@link ReplicationSetupException} entry with the SQL that fixes it.
  */
 final class ReplicationSetupValidator {
