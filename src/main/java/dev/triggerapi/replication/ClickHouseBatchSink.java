@@ -188,7 +188,7 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
         boolean idle = arrived == 0 && changeEvents == 0 && !inTransaction;
         double expected = Math.max(1, Math.min(flushRows, ratePerSecond * flushIntervalNanos / 1e9));
 
-        boolean due = idle || buffered.size() >= expected || converted - bufferedSinceNanos >= flushIntervalNanos;
+        boolean due = buffered.size() >= expected || converted - bufferedSinceNanos >= flushIntervalNanos;
         // While maxInFlight inserts are outstanding, a due insert keeps gathering instead of waiting for a slot (up
         // to the flush size): slow inserts make larger ones, so the stream's throughput follows ClickHouse's latency.
         if (!buffered.isEmpty() && (buffered.size() >= flushRows || idle || (due && countInserts() < maxInFlight))) {

@@ -51,8 +51,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
     private long[] lastCounts;
     private long lastTotal;
     private long lastNanos;
-    private int minute;
-    private final List<Interval> minutes = new ArrayList<>();
+    private int ticks;
 
     /** {@code writer} finds the walsender's process for its CPU time. */
     ReplicationLagByMinute(MeterRegistry registry, JdbcClient writer) {
@@ -93,7 +92,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
 
     /** From now on, closes an interval every {@code period} ("{@code prefix} 1", ...), e.g. to trace a bench phase. */
     void every(Duration period, String prefix) {
-        ticker.scheduleAtFixedRate(() -> mark(prefix + " " + (++minute)), period.toMillis(), period.toMillis(),
+        ticker.scheduleAtFixedRate(() -> mark(prefix + " " + (++ticks)), period.toMillis(), period.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
