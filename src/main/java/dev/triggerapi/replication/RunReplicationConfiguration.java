@@ -17,12 +17,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Wires runs replication when {@code CLICKHOUSE_URL} is set. The {@link ClickHouseClient} it defines is also what
- * makes the runs list ({@code runlist}) read from ClickHouse.
+ * makes the runs list ({@code runlist}) read from ClickHouse. The stream itself (replicator, its meters and health)
+ * is wired only where {@code RUN_REPLICATION_STREAM_ENABLED} is not {@code false}: instances serving requests can
+ * leave it to processes of their own.
  */
 @Configuration(proxyBeanMethods = false)
 class RunReplicationConfiguration {
 
     static final String ENABLED = "!'${trigger-api.replication.clickhouse.url:}'.isBlank()";
+    /** {@link RunReplicationProperties#streamEnabled()}, read before binding: conditions run first. */
+    static final String STREAMING = ENABLED + " and '${trigger-api.replication.stream-enabled:true}'.trim() != 'false'";
 
     @Bean
     @ConditionalOnExpression(ENABLED)
@@ -32,7 +36,7 @@ class RunReplicationConfiguration {
     }
 
     @Bean
-    @ConditionalOnExpression(ENABLED)
+    @ConditionalOnExpression(STREAMING)
     ReplicationMetrics replicationMetrics(MeterRegistry registry) {
         return new ReplicationMetrics(registry);
     }
@@ -43,7 +47,7 @@ class RunReplicationConfiguration {
     }
 
     @Bean
-    @ConditionalOnExpression(ENABLED)
+    @ConditionalOnExpression(STREAMING)
     RunReplicator runReplicator(RunReplicationProperties settings,
                                 @Qualifier("writerDataSource") HikariDataSource writer,
                                 ClickHouseClient clickHouse, StringRedisTemplate redis, ReplicationExit exit,
@@ -54,7 +58,7 @@ class RunReplicationConfiguration {
     }
 
     @Bean
-    @ConditionalOnExpression(ENABLED)
+    @ConditionalOnExpression(STREAMING)
     ReplicationHealthIndicator replicationHealthIndicator(RunReplicator replicator) {
         return new ReplicationHealthIndicator(replicator);
     }

@@ -31,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  * @param errorStrategy   what happens when the stream stops with an error (default {@code reconnect})
  * @param reconnect       backoff of the {@code reconnect} strategy
  * @param exit            the {@code exit} strategy
+ * @param streamEnabled   whether this instance runs the stream (default true). An instance with {@code false} still
+ *                        serves the runs list from ClickHouse but never takes the leader lock, so the stream can run
+ *                        in processes of its own, with their own CPU share, apart from the instances serving requests
+ *                        ({@code RunReplicationConfiguration} reads it when it wires the replicator)
  */
 @Validated
 @ConfigurationProperties("trigger-api.replication")
@@ -45,7 +49,8 @@ public record RunReplicationProperties(
         @Valid @DefaultValue Leader leader,
         @NotNull @DefaultValue("reconnect") ErrorStrategy errorStrategy,
         @Valid @DefaultValue Reconnect reconnect,
-        @Valid @DefaultValue Exit exit) {
+        @Valid @DefaultValue Exit exit,
+        @DefaultValue("true") boolean streamEnabled) {
 
     /** True when {@code CLICKHOUSE_URL} is set. */
     public boolean enabled() {
@@ -55,38 +60,38 @@ public record RunReplicationProperties(
     /** A copy with another slot (tests run several independent streams against one database). */
     public RunReplicationProperties withSlotName(String slot) {
         return new RunReplicationProperties(clickhouse, slot, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnect, exit);
+                leader, errorStrategy, reconnect, exit, streamEnabled);
     }
 
     /** A copy with another error strategy. */
     public RunReplicationProperties withErrorStrategy(ErrorStrategy strategy) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, strategy, reconnect, exit);
+                leader, strategy, reconnect, exit, streamEnabled);
     }
 
     /** A copy writing to another ClickHouse database. */
     public RunReplicationProperties withClickHouseDatabase(String database) {
         return new RunReplicationProperties(new ClickHouse(clickhouse.url(), database, clickhouse.connectTimeout(),
                 clickhouse.requestTimeout()), slotName, publicationName, flushBatchSize, flushInterval, insert, leader,
-                errorStrategy, reconnect, exit);
+                errorStrategy, reconnect, exit, streamEnabled);
     }
 
     /** A copy with other leader-lock timings. */
     public RunReplicationProperties withLeader(Leader lock) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                lock, errorStrategy, reconnect, exit);
+                lock, errorStrategy, reconnect, exit, streamEnabled);
     }
 
     /** A copy with other reconnect settings. */
     public RunReplicationProperties withReconnect(Reconnect reconnectSettings) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnectSettings, exit);
+                leader, errorStrategy, reconnectSettings, exit, streamEnabled);
     }
 
     /** A copy with another exit strategy setting. */
     public RunReplicationProperties withExit(Exit exitSettings) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnect, exitSettings);
+                leader, errorStrategy, reconnect, exitSettings, streamEnabled);
     }
 
     /**
