@@ -47,6 +47,20 @@ record ChildJvm(Process process, List<Long> pids) {
         return new ChildJvm(p, pids);
     }
 
+    /**
+     * Whether the process leads a session of its own (its own CPU share under autogroup scheduling,
+     * {@link ServerProcesses#ownSession()}).
+     */
+    static boolean leadsOwnSession(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[3]) == pid;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }

@@ -59,7 +59,7 @@ public final class LocalClickHouse {
                 return Optional.of(List.of(candidate));
             }
         }
-        Optional<Path> onPath = onPath("clickhouse-server");
+        Optional<Path> onPath = ServerProcesses.onPath("clickhouse-server");
         if (onPath.isPresent()) {
             return Optional.of(List.of(onPath.get().toString()));
         }
@@ -68,21 +68,7 @@ public final class LocalClickHouse {
                 return Optional.of(List.of(candidate, "server"));
             }
         }
-        return onPath("clickhouse").map(p -> List.of(p.toString(), "server"));
-    }
-
-    private static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String entry : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return ServerProcesses.onPath("clickhouse").map(p -> List.of(p.toString(), "server"));
     }
 
     /** Starts the JVM-wide server on first call; later calls return the running one. */
@@ -125,7 +111,8 @@ public final class LocalClickHouse {
             return;
         }
         long started = System.nanoTime();
-        List<String> command = new ArrayList<>(serverCommand);
+        List<String> command = new ArrayList<>(ServerProcesses.ownSession());
+        command.addAll(serverCommand);
         command.add("--config-file=" + dir.resolve("config.xml"));
         try {
             process = new ProcessBuilder(command)

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,6 +82,33 @@ final class ServerProcesses {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The prefix that starts a server in a session of its own ({@code setsid}), or nothing where there is no
+     * {@code setsid}. As on a host or in a container of its own, the kernel's autogroup scheduling then gives the
+     * server its own CPU share instead of a thread's share next to every thread of this JVM: under a load test's
+     * HTTP clients and request threads, the local ClickHouse's inserts took 200-800 ms instead of 40-60 (BENCHMARKS.md,
+     * runs replication, fourth pass). PostgreSQL's {@code pg_ctl} starts its server the same way. A child of the JVM
+     * does not lead a process group, so {@code setsid} execs in place and the pid the JVM knows is the server's.
+     */
+    static List<String> ownSession() {
+        return onPath("setsid").map(setsid -> List.of(setsid.toString())).orElse(List.of());
+    }
+
+    /** An executable of that name on the {@code PATH}. */
+    static Optional<Path> onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(entry, name);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@code path} single-quoted for {@code sh}. */
