@@ -65,7 +65,9 @@ import tools.jackson.databind.node.ObjectNode;
  * first, verified but not in the latency report; 0s for none), {@code runners} (8),
  * {@code runner-batch} (10, dequeue maxRuns), {@code replica-delay} (100ms), {@code port} (3098), {@code timeout}
  * (10s, per request), {@code keys} (10 idempotency keys per task), {@code drain} (60s: how long runners keep
- * working after the clients stop), {@code replication-wait} (5m). Any other {@code --x=y} is a Spring property.
+ * working after the clients stop), {@code replication-wait} (5m), {@code replication} ({@code in-process}: the service
+ * streams runs to ClickHouse itself; {@code process}: the service runs with {@code RUN_REPLICATION_STREAM_ENABLED=false}
+ * and the stream runs in a process of its own, {@link StreamProcess}). Any other {@code --x=y} is a Spring property.
  */
 public final class LoadTest {
 
@@ -108,30 +110,47 @@ public final class LoadTest {
                 "--trigger-api.local-cluster.replica-apply-delay=" + settings.replicaDelay.toMillis() + "ms",
                 "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN"));
         springArgs.addAll(ReplicationLagByMinute.SPRING_ARGS);
+        if (settings.replicationProcess) {
+            springArgs.add("--trigger-api.replication.stream-enabled=false");
+        }
         springArgs.addAll(settings.springArgs);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .run(springArgs.toArray(String[]::new));
         boolean passed;
+        StreamProcess stream = null;
         try {
-            passed = new LoadTest(settings).run(app);
+            JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
+            ReplicationReadings readings;
+            if (settings.replicationProcess) {
+                System.out.println("starting the runs replication as a process of its own (--replication=process)");
+                stream = StreamProcess.start(app.getEnvironment(), settings.port + 1, writer, settings.springArgs);
+                readings = stream;
+            } else {
+                RunReplicator replicator = app.getBean(RunReplicator.class);
+                waitFor("replication streaming", () -> replicator.status().state() == RunReplicator.State.STREAMING,
+                        Duration.ofMinutes(2));
+                readings = ReplicationReadings.inProcess(app.getBean(MeterRegistry.class), writer);
+            }
+            passed = new LoadTest(settings).run(app, writer, readings, stream == null ? -1 : stream.pid());
         } finally {
+            if (stream != null) {
+                stream.close();
+            }
             app.close();
         }
         System.exit(passed ? 0 : 1);
     }
 
-    private boolean run(ConfigurableApplicationContext app) throws Exception {
-        JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
+    private boolean run(ConfigurableApplicationContext app, JdbcClient writer, ReplicationReadings readings,
+                        long streamPid) throws Exception {
         ClickHouseClient clickHouse = app.getBean(ClickHouseClient.class);
-        RunReplicator replicator = app.getBean(RunReplicator.class);
         provision(app);
-        waitFor("replication streaming", () -> replicator.status().state() == RunReplicator.State.STREAMING,
-                Duration.ofMinutes(2));
-        ReplicationLagByMinute lagMinutes = new ReplicationLagByMinute(app.getBean(MeterRegistry.class), writer);
+        ReplicationLagByMinute lagMinutes = new ReplicationLagByMinute(readings);
         String loadAtStart = loadAverage();
-        System.out.printf("%n== load: %d clients × %d s, %d runners, replica apply delay %d ms, %d cores, load average %s%n",
-                settings.clients, settings.duration.toSeconds(), settings.runners, settings.replicaDelay.toMillis(),
-                Runtime.getRuntime().availableProcessors(), loadAtStart);
+        System.out.printf("%n== load: %d clients × %d s, %d runners, replica apply delay %d ms, %d cores, load average %s, "
+                        + "replication %s%n", settings.clients, settings.duration.toSeconds(), settings.runners,
+                settings.replicaDelay.toMillis(), Runtime.getRuntime().availableProcessors(), loadAtStart,
+                settings.replicationProcess ? "in a process of its own" : "in the service's process");
 
         AtomicInteger runnersActive = new AtomicInteger(1);
         List<Thread> runners = new ArrayList<>();
@@ -149,12 +168,14 @@ public final class LoadTest {
         stats = measuredStats;
         System.out.printf("measuring: %d clients × %d s%n", settings.clients, settings.duration.toSeconds());
         CpuSnapshot cpuBefore = CpuSnapshot.take();
+        Map<String, Long> programsBefore = ProcessCpu.read(streamPid);
         long completedBefore = completedByRunners.get();
         long started = System.nanoTime();
         runClients(started + settings.duration.toNanos());
         double seconds = (System.nanoTime() - started) / 1e9;
         lagMinutes.stopMinutes("rest of the measured phase");
         CpuSnapshot cpuAfter = CpuSnapshot.take();
+        Map<String, Long> programsAfter = ProcessCpu.read(streamPid);
         String loadAtEnd = loadAverage();
         long completedMeasured = completedByRunners.get() - completedBefore;
         stats = drainStats;
@@ -190,6 +211,9 @@ public final class LoadTest {
                         : "had not emptied the queues by the " + settings.drain.toSeconds() + " s deadline (the rest stays queued)",
                 drainSeconds, emptyDequeues.get() - emptyBeforeDrain);
         printCpu(cpuBefore, cpuAfter);
+        System.out.printf("CPU by program in the measured phase, in cores (of %d): %s%n",
+                Runtime.getRuntime().availableProcessors(), ProcessCpu.describe(programsBefore, programsAfter,
+                        (cpuAfter.wallNanos() - cpuBefore.wallNanos()) / 1e9));
         lagMinutes.print();
         return verify(writer, clickHouse);
     }
@@ -644,13 +668,13 @@ public final class LoadTest {
     /** Command-line options; anything not recognised goes to Spring. */
     private record Settings(int clients, Duration duration, Duration warmup, int runners, int runnerBatch, Duration replicaDelay,
                             int port, Duration timeout, int keysPerTask, Duration drain, Duration replicationWait,
-                            List<String> springArgs) {
+                            boolean replicationProcess, List<String> springArgs) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
             List<String> spring = new ArrayList<>();
             Set<String> known = Set.of("clients", "duration", "warmup", "runners", "runner-batch", "replica-delay", "port",
-                    "timeout", "keys", "drain", "replication-wait");
+                    "timeout", "keys", "drain", "replication-wait", "replication");
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 String name = arg.startsWith("--") && eq > 2 ? arg.substring(2, eq) : null;
@@ -670,7 +694,17 @@ public final class LoadTest {
                     duration(options.getOrDefault("timeout", "10s")),
                     Integer.parseInt(options.getOrDefault("keys", "10")),
                     duration(options.getOrDefault("drain", "60s")),
-                    duration(options.getOrDefault("replication-wait", "5m")), spring);
+                    duration(options.getOrDefault("replication-wait", "5m")),
+                    replication(options.getOrDefault("replication", "in-process")), spring);
+        }
+
+        /** {@code in-process} (the service streams) or {@code process} (a process of its own: {@link StreamProcess}). */
+        private static boolean replication(String mode) {
+            return switch (mode) {
+                case "in-process" -> false;
+                case "process" -> true;
+                default -> throw new IllegalArgumentException("--replication is in-process or process, not " + mode);
+            };
         }
 
         /** {@code 250ms}, {@code 60s}, {@code 5m}. */

@@ -10,19 +10,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Commit → ClickHouse lag of the runs replication per interval of a load test or bench phase (issue 13: "report
  * per-minute lag").
  *
- * <p>Reads the service's own {@code runs_replication.lag_ms} meter (one sample per replicated change). The load test
- * gives it fixed buckets ({@link #SPRING_ARGS}); the Prometheus registry keeps bucket counts cumulative for the
- * life of the process, so the difference of two snapshots is exactly the changes written to ClickHouse in between,
- * and its p99 is known to the bucket's width (50 ms up to 2 s).
+ * <p>Reads the service's own {@code runs_replication.lag_ms} meter (one sample per replicated change), in this JVM or
+ * scraped from a replication process of its own ({@link ReplicationReadings}). The load test gives it fixed buckets
+ * ({@link #SPRING_ARGS}); the Prometheus registry keeps bucket counts cumulative for the life of the process, so the
+ * difference of two snapshots is exactly the changes written to ClickHouse in between, and its p99 is known to the
+ * bucket's width (50 ms up to 2 s).
  */
 final class ReplicationLagByMinute implements AutoCloseable {
 
@@ -37,9 +36,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
                             Map<String, double[]> stages) {
     }
 
-    private final DistributionSummary lag;
-    private final MeterRegistry registry;
-    private final JdbcClient writer;
+    private final ReplicationReadings readings;
     private Map<String, Long> lastCpu;
     private Map<String, double[]> lastStages;
     private final List<Interval> intervals = new ArrayList<>();
@@ -52,30 +49,34 @@ final class ReplicationLagByMinute implements AutoCloseable {
     private long lastTotal;
     private long lastNanos;
     private int ticks;
+    private Duration tickPeriod;
+    private String tickPrefix;
 
-    /** {@code writer} finds the walsender's process for its CPU time. */
+    /** The replication of this JVM; {@code writer} finds the walsender's process for its CPU time. */
     ReplicationLagByMinute(MeterRegistry registry, JdbcClient writer) {
-        this.lag = registry.get("runs_replication.lag_ms").summary();
-        this.registry = registry;
-        this.writer = writer;
-        this.lastCpu = ReplicationProbe.cpu(writer);
-        this.lastStages = ReplicationProbe.stages(registry);
-        this.lastCounts = counts();
-        this.lastTotal = lag.count();
+        this(ReplicationReadings.inProcess(registry, writer));
+    }
+
+    ReplicationLagByMinute(ReplicationReadings readings) {
+        this.readings = readings;
+        this.lastCpu = readings.cpu();
+        this.lastStages = readings.stages();
+        this.lastCounts = readings.lagCounts(BOUNDS_MS);
+        this.lastTotal = lastCounts[BOUNDS_MS.length];
         this.lastNanos = System.nanoTime();
     }
 
     /** Closes the interval that ran until now under {@code label}. */
     synchronized void mark(String label) {
-        long[] now = counts();
-        long total = lag.count();
+        long[] now = readings.lagCounts(BOUNDS_MS);
+        long total = now[BOUNDS_MS.length];
         long nanos = System.nanoTime();
         long[] diff = new long[now.length];
         for (int i = 0; i < now.length; i++) {
             diff[i] = now[i] - lastCounts[i];
         }
-        Map<String, Long> cpu = ReplicationProbe.cpu(writer);
-        Map<String, double[]> stages = ReplicationProbe.stages(registry);
+        Map<String, Long> cpu = readings.cpu();
+        Map<String, double[]> stages = readings.stages();
         intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, diff, total - lastTotal,
                 ReplicationProbe.minusCpu(cpu, lastCpu), ReplicationProbe.minus(stages, lastStages)));
         lastCpu = cpu;
@@ -92,14 +93,25 @@ final class ReplicationLagByMinute implements AutoCloseable {
 
     /** From now on, closes an interval every {@code period} ("{@code prefix} 1", ...), e.g. to trace a bench phase. */
     void every(Duration period, String prefix) {
-        ticker.scheduleAtFixedRate(() -> mark(prefix + " " + (++ticks)), period.toMillis(), period.toMillis(),
-                TimeUnit.MILLISECONDS);
+        tickPeriod = period;
+        tickPrefix = prefix;
+        ticker.scheduleAtFixedRate(this::tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the minute ticks; the time since the last tick is closed as {@code label}. */
-    void stopMinutes(String label) {
+    private synchronized void tick() {
+        if (!ticker.isShutdown()) {
+            mark(tickPrefix + " " + (++ticks));
+        }
+    }
+
+    /**
+     * Stops the ticks; the time since the last tick is closed as {@code label}, or as the next tick when it lasted
+     * (nearly) a whole period: the phase ended as the tick was due.
+     */
+    synchronized void stopMinutes(String label) {
         ticker.shutdownNow();
-        mark(label);
+        boolean whole = tickPeriod != null && System.nanoTime() - lastNanos >= tickPeriod.toNanos() * 9 / 10;
+        mark(whole ? tickPrefix + " " + (++ticks) : label);
     }
 
     /** p50 of the last closed interval. */
@@ -189,21 +201,6 @@ final class ReplicationLagByMinute implements AutoCloseable {
             }
         }
         return "> " + String.format("%,d", BOUNDS_MS[BOUNDS_MS.length - 1]) + " ms";
-    }
-
-    /** Cumulative counts at each bound, plus the total last. */
-    private long[] counts() {
-        CountAtBucket[] buckets = lag.takeSnapshot().histogramCounts();
-        long[] out = new long[BOUNDS_MS.length + 1];
-        for (int i = 0; i < BOUNDS_MS.length; i++) {
-            for (CountAtBucket b : buckets) {
-                if ((long) b.bucket() == BOUNDS_MS[i]) {
-                    out[i] = (long) b.count();
-                }
-            }
-        }
-        out[BOUNDS_MS.length] = lag.count();
-        return out;
     }
 
     @Override

@@ -59,22 +59,63 @@ final class ReplicationProbe {
             if (info == null) {
                 continue;
             }
-            String name = info.getThreadName();
-            String group = name.contains("change-event-source-coordinator") ? DECODING
-                    : name.startsWith("runs-replication-insert-") ? INSERT
-                    : name.startsWith("pool-") ? ENGINE
-                    : null;
+            String group = role(info.getThreadName());
             if (group != null) {
                 out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
             }
         }
+        addWalsender(writer, out);
+        return out;
+    }
+
+    /**
+     * The same for the replication running in another process ({@link StreamProcess}), read from
+     * {@code /proc/<pid>/task}. The kernel keeps the first 15 characters of a thread's name, so Debezium's decoding
+     * thread is known there only as {@code debezium-postgr...}, which its other threads share, and the insert threads
+     * as {@code runs-replicatio...}, which the replicator's control thread shares (they do little).
+     */
+    static Map<String, Long> cpuOfProcess(long pid, JdbcClient writer) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String comm = Files.readString(task.resolve("comm")).strip();
+                    String group = comm.startsWith("debezium-postgr") ? DECODING
+                            : comm.startsWith("runs-replicatio") ? INSERT
+                            : role(comm);
+                    if (group != null) {
+                        out.merge(group, ticks(Files.readString(task.resolve("stat"))), Long::sum);
+                    }
+                } catch (Exception e) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (Exception e) {
+            // the process is gone or not on Linux: no thread figures
+        }
+        addWalsender(writer, out);
+        return out;
+    }
+
+    private static String role(String threadName) {
+        return threadName.contains("change-event-source-coordinator") ? DECODING
+                : threadName.startsWith("runs-replication-insert-") ? INSERT
+                : threadName.startsWith("pool-") ? ENGINE
+                : null;
+    }
+
+    /** User + system CPU of a {@code /proc/.../stat} line, in nanoseconds (USER_HZ = 100). */
+    private static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    private static void addWalsender(JdbcClient writer, Map<String, Long> out) {
         try {
             writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
                     .query(Integer.class).optional().ifPresent(pid -> {
                         try {
-                            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            out.put(WALSENDER, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L);
+                            out.put(WALSENDER, ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))));
                         } catch (Exception e) {
                             // not on Linux or not readable: left out
                         }
@@ -82,7 +123,6 @@ final class ReplicationProbe {
         } catch (RuntimeException e) {
             // the writer busy or away: this reading has no walsender figure
         }
-        return out;
     }
 
     static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {

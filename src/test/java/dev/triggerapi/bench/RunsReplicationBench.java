@@ -22,9 +22,7 @@ import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.NewRun;
 import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.clickhouse.ClickHouseClient;
-import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -42,6 +40,9 @@ import tools.jackson.databind.JsonNode;
  *   is started again and the time until ClickHouse equals PostgreSQL gives the rate at which it drains a backlog,
  *   compared with the steady write rate of the same run.</li>
  * </ul>
+ * With {@code -Dbench.replication=process} the stream runs in a process of its own ({@link StreamProcess}) and the
+ * bench's service with {@code RUN_REPLICATION_STREAM_ENABLED=false}; for the catch-up the bench takes the leader lock
+ * away from that process and gives it back ({@link StreamUnderTest.OwnProcess}).
  * Not a test: never fails on timing.
  *
  * <pre>
@@ -69,31 +70,39 @@ public final class RunsReplicationBench {
                 "--management.metrics.distribution.buffer-length.runs_replication.lag_ms=1",
                 "--trigger-api.local-cluster.seed-demo=false", "--logging.level.root=WARN", "--logging.level.dev.triggerapi=WARN"));
         springArgs.addAll(ReplicationLagByMinute.SPRING_ARGS);
+        // -Dbench.replication=process: the stream runs in a process of its own (StreamProcess), the service without it.
+        boolean ownProcess = switch (System.getProperty("bench.replication", "in-process")) {
+            case "in-process" -> false;
+            case "process" -> true;
+            default -> throw new IllegalArgumentException("bench.replication is in-process or process");
+        };
+        springArgs.addAll(StreamUnderTest.serviceArgs(ownProcess));
         // Further arguments are Spring properties, e.g. --trigger-api.replication.flush-batch-size=1000
-        springArgs.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
+        List<String> userArgs = Arrays.asList(args).subList(Math.min(2, args.length), args.length);
+        springArgs.addAll(userArgs);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(TriggerApiApplication.class)
                 .web(WebApplicationType.NONE)
                 .run(springArgs.toArray(String[]::new));
-        try {
-            run(app, runs, threads);
+        JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
+        try (StreamUnderTest stream = StreamUnderTest.of(ownProcess, app, writer, userArgs)) {
+            System.out.println("runs replication " + (ownProcess ? "in a process of its own" : "in the service's process"));
+            run(app, stream, writer, runs, threads);
         } finally {
             app.close();
         }
     }
 
-    private static void run(ConfigurableApplicationContext app, int runCount, int threads) throws Exception {
+    private static void run(ConfigurableApplicationContext app, StreamUnderTest stream, JdbcClient writer, int runCount,
+                            int threads) throws Exception {
         RunCreator creator = app.getBean(RunCreator.class);
-        RunReplicator replicator = app.getBean(RunReplicator.class);
         ClickHouseClient clickHouse = app.getBean(ClickHouseClient.class);
-        MeterRegistry meters = app.getBean(MeterRegistry.class);
-        JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
+        ReplicationReadings readings = stream.readings();
         EnvironmentProvisioning provisioning = app.getBean(EnvironmentProvisioning.class);
-        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(10));
         long changes = (long) runCount * (1 + STEPS.size());
 
         // Phase 1, steady: the writers at full speed with the stream following them. With -Dbench.identities=full,index
         // it runs once per replica identity of task_runs, in that order, in the same JVM (side by side, same load).
-        ReplicationLagByMinute lagBuckets = new ReplicationLagByMinute(meters, writer);
+        ReplicationLagByMinute lagBuckets = new ReplicationLagByMinute(readings);
         // With -Dbench.columns=all,list it runs once with the publication sending every column of task_runs and once
         // with migration V15's column list (the columns the runs list reads), in that order.
         List<String> identities = Arrays.stream(System.getProperty("bench.identities", "").split(","))
@@ -111,7 +120,7 @@ public final class RunsReplicationBench {
         int warmups = Integer.getInteger("bench.warmup-phases", 2);
         for (int w = 1; w <= warmups; w++) {
             lagBuckets.mark("between phases");
-            steady(app, creator, writer, clickHouse, meters, provisioning, runCount, threads, changes,
+            steady(app, creator, writer, clickHouse, stream, provisioning, runCount, threads, changes,
                     describe(writer) + " (warm-up " + w + " of " + warmups + ", JIT: not the result)", lagBuckets);
         }
         Steady steadyResult = null;
@@ -128,7 +137,7 @@ public final class RunsReplicationBench {
             }
             String identityNow = describe(writer);
             lagBuckets.mark("between phases");
-            steadyResult = steady(app, creator, writer, clickHouse, meters, provisioning, runCount, threads, changes,
+            steadyResult = steady(app, creator, writer, clickHouse, stream, provisioning, runCount, threads, changes,
                     identityNow, lagBuckets);
         }
         double writeRate = steadyResult.writeRate();
@@ -138,18 +147,18 @@ public final class RunsReplicationBench {
         // Phase 2, catch-up: the same writes with the stream stopped, then how fast it drains the backlog.
         String burstEnvId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
                 .environment().id();
-        replicator.stop();
+        stream.stop();
         Writes burst = write(creator, writer, burstEnvId, runCount, threads);
         Map<String, String> burstExpected = postgresRuns(writer, burstEnvId);
-        Map<String, double[]> stagesBeforeDrain = ReplicationProbe.stages(meters);
+        Map<String, double[]> stagesBeforeDrain = readings.stages();
         long drainStarted = System.nanoTime();
-        replicator.start();
-        waitFor(() -> replicator.status().state() == RunReplicator.State.STREAMING, Duration.ofMinutes(10));
-        Map<String, Long> cpuBeforeDrain = ReplicationProbe.cpu(writer);
+        stream.start();
+        long streamingAt = System.nanoTime();
+        Map<String, Long> cpuBeforeDrain = readings.cpu();
         waitFor(() -> converged(clickHouse, burstEnvId, burstExpected), Duration.ofMinutes(10));
         long drainedAt = System.nanoTime();
-        Map<String, Long> cpuDrain = ReplicationProbe.minusCpu(ReplicationProbe.cpu(writer), cpuBeforeDrain);
-        Map<String, double[]> stagesDrain = ReplicationProbe.minus(ReplicationProbe.stages(meters), stagesBeforeDrain);
+        Map<String, Long> cpuDrain = ReplicationProbe.minusCpu(readings.cpu(), cpuBeforeDrain);
+        Map<String, double[]> stagesDrain = ReplicationProbe.minus(readings.stages(), stagesBeforeDrain);
         String loadEnd = loadAverage();
 
         double drainRate = changes / ((drainedAt - drainStarted) / 1e9);
@@ -157,8 +166,11 @@ public final class RunsReplicationBench {
         System.out.printf("| load average after catch-up | %s |%n", loadEnd);
         System.out.printf("| **catch-up**: the same writes with replication stopped | %,d changes in %.1f s (%,.0f changes/s) |%n",
                 changes, burst.seconds(), changes / burst.seconds());
-        System.out.printf("| replication restarted → ClickHouse equal (engine start included) | %.2f s |%n",
+        System.out.printf("| replication restarted → ClickHouse equal (%s) | %.2f s |%n", stream.describeStart(),
                 (drainedAt - drainStarted) / 1e9);
+        System.out.printf("| streaming again → ClickHouse equal | %.2f s (%,.0f changes/s, %.2f× the write rate) |%n",
+                (drainedAt - streamingAt) / 1e9, changes / ((drainedAt - streamingAt) / 1e9),
+                changes / ((drainedAt - streamingAt) / 1e9) / writeRate);
         System.out.printf("| replication throughput draining the backlog | **%,.0f changes/s** |%n", drainRate);
         System.out.printf("| **ratio** replication throughput / steady PostgreSQL write rate | **%.2f×** |%n", drainRate / writeRate);
         System.out.printf("| final state after catch-up | ClickHouse FINAL = PostgreSQL for all %,d runs |%n", burstExpected.size());
@@ -200,22 +212,23 @@ public final class RunsReplicationBench {
     }
 
     private static Steady steady(ConfigurableApplicationContext app, RunCreator creator, JdbcClient writer,
-                                 ClickHouseClient clickHouse, MeterRegistry meters, EnvironmentProvisioning provisioning,
+                                 ClickHouseClient clickHouse, StreamUnderTest stream, EnvironmentProvisioning provisioning,
                                  int runCount, int threads, long changes, String identity,
                                  ReplicationLagByMinute lagBuckets) throws Exception {
         String envId = provisioning.createEnvironment("bench-" + System.nanoTime(), "bench", EnvironmentType.PRODUCTION)
                 .environment().id();
-        DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
-        long lagCountBefore = lag.count();
-        double batchesBefore = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count();
-        double rowsBefore = meters.get("runs_replication.rows_flushed").counter().count();
-        Map<String, double[]> stagesBefore = ReplicationProbe.stages(meters);
+        ReplicationReadings readings = stream.readings();
+        DistributionSummary lag = stream.lagSummary().orElse(null);
+        long lagCountBefore = readings.lagCounts(new long[0])[0];
+        double batchesBefore = readings.batchesFlushed();
+        double rowsBefore = readings.rowsFlushed();
+        Map<String, double[]> stagesBefore = readings.stages();
         String loadBefore = loadAverage();
-        Map<String, Long> cpuBefore = ReplicationProbe.cpu(writer);
+        Map<String, Long> cpuBefore = readings.cpu();
         WRITER_CPU_NANOS.set(0);
         java.time.Instant phaseStarted = java.time.Instant.now();
         // -Dbench.trace=1: the lag of every second of the phase (which part of it lags), printed after the phase.
-        ReplicationLagByMinute trace = Boolean.getBoolean("bench.trace") ? new ReplicationLagByMinute(meters, writer) : null;
+        ReplicationLagByMinute trace = Boolean.getBoolean("bench.trace") ? new ReplicationLagByMinute(readings) : null;
         if (trace != null) {
             trace.every(Duration.ofSeconds(1), "second");
         }
@@ -224,16 +237,18 @@ public final class RunsReplicationBench {
         waitFor(() -> converged(clickHouse, envId, expected), Duration.ofMinutes(10));
         long convergedAt = System.nanoTime();
         String loadAfter = loadAverage();
-        Map<String, Long> cpuSteady = ReplicationProbe.minusCpu(ReplicationProbe.cpu(writer), cpuBefore);
+        Map<String, Long> cpuSteady = ReplicationProbe.minusCpu(readings.cpu(), cpuBefore);
         cpuSteady.put("bench writer threads (RunCreator, JDBC updates)", WRITER_CPU_NANOS.get());
         Map<Double, Double> percentiles = new HashMap<>();
-        for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
-            percentiles.put(p.percentile(), p.value());
+        if (lag != null) {
+            for (ValueAtPercentile p : lag.takeSnapshot().percentileValues()) {
+                percentiles.put(p.percentile(), p.value());
+            }
         }
-        long lagSamples = lag.count() - lagCountBefore;
-        double batches = meters.get("runs_replication.batches_flushed").tag("success", "true").counter().count() - batchesBefore;
-        double rows = meters.get("runs_replication.rows_flushed").counter().count() - rowsBefore;
-        Map<String, double[]> stagesSteady = ReplicationProbe.minus(ReplicationProbe.stages(meters), stagesBefore);
+        long lagSamples = readings.lagCounts(new long[0])[0] - lagCountBefore;
+        double batches = readings.batchesFlushed() - batchesBefore;
+        double rows = readings.rowsFlushed() - rowsBefore;
+        Map<String, double[]> stagesSteady = ReplicationProbe.minus(readings.stages(), stagesBefore);
 
         double writeRate = changes / steady.seconds();
         System.out.println();
@@ -260,8 +275,10 @@ public final class RunsReplicationBench {
         System.out.printf("| ClickHouse equal to PostgreSQL after the last write | %.2f s |%n", (convergedAt - steady.endNanos()) / 1e9);
         System.out.printf("| changes / (first write → ClickHouse equal) | %,.0f rows/s |%n",
                 changes / ((convergedAt - steady.startNanos()) / 1e9));
-        System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
-        System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
+        if (lag != null) {
+            System.out.printf("| lag commit → ClickHouse p50 | %.0f ms |%n", percentiles.getOrDefault(0.5, Double.NaN));
+            System.out.printf("| lag commit → ClickHouse p99 | **%.0f ms** |%n", percentiles.getOrDefault(0.99, Double.NaN));
+        }
         System.out.printf("| lag p50 / p99 of this phase alone (50 ms buckets) | %s / **%s** |%n", lagBuckets.lastP50(),
                 lagBuckets.lastP99());
         System.out.printf("| lag samples (changes written to ClickHouse) | %,d |%n", lagSamples);
