@@ -27,10 +27,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The runs replication as a process of its own, as a deployment runs it at high write rates (README: "Runs
- * replication in a process of its own"): the service's jar on this classpath, started against the servers of the
- * benchmark's service (its {@code Environment} says where they are) with {@code RUN_REPLICATION_STREAM_ENABLED} on,
- * while the benchmark's service runs with it off. It runs in a session of its own ({@code setsid}), so that with the
+ * The runs replication as a process of its own, as a deployment runs it at high write rates (README, "Runs
+ * replication to ClickHouse", <i>Where the stream runs</i>): the service on this classpath, started against the
+ * servers of the benchmark's service (its {@code Environment} says where they are) with
+ * {@code RUN_REPLICATION_STREAM_ENABLED} on, while the benchmark's service runs with it off. It runs in a session of its own ({@code setsid}), so that with the
  * kernel's autogroup scheduling it gets its own CPU share, as in a container of its own. Its figures are read from
  * its Prometheus endpoint and {@code /proc} ({@link ReplicationReadings}); its log goes to
  * {@code target/stream-process.log}.

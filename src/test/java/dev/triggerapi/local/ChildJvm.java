@@ -3,8 +3,10 @@ package dev.triggerapi.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,7 @@ record ChildJvm(Process process, List<Long> pids) {
         Thread drain = new Thread(() -> {
             try {
                 out.transferTo(java.io.Writer.nullWriter());
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // child gone
             }
         });
@@ -53,10 +55,10 @@ record ChildJvm(Process process, List<Long> pids) {
      */
     static boolean leadsOwnSession(long pid) {
         try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(fields[3]) == pid;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

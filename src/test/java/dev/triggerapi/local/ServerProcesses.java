@@ -88,7 +88,7 @@ final class ServerProcesses {
      * The prefix that starts a server in a session of its own ({@code setsid}), or nothing where there is no
      * {@code setsid}. As on a host or in a container of its own, the kernel's autogroup scheduling then gives the
      * server its own CPU share instead of a thread's share next to every thread of this JVM: under a load test's
-     * HTTP clients and request threads, the local ClickHouse's inserts took 200-800 ms instead of 40-60 (BENCHMARKS.md,
+     * HTTP clients and request threads, the local ClickHouse's inserts took 200-800 ms instead of 40-160 (BENCHMARKS.md,
      * runs replication, fourth pass). PostgreSQL's {@code pg_ctl} starts its server the same way. A child of the JVM
      * does not lead a process group, so {@code setsid} execs in place and the pid the JVM knows is the server's.
      */
