@@ -9,20 +9,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import dev.triggerapi.TriggerApiApplication;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
+import dev.triggerapi.support.SecondInstance;
 import dev.triggerapi.support.ServerIntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.taskmeta.TaskMetaCacheProperties;
 import dev.triggerapi.taskmeta.TaskMetadata;
 import dev.triggerapi.taskmeta.TaskMetadataCache;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -47,15 +46,10 @@ class PromotionAcrossInstancesTest {
     @Autowired
     TaskMetaCacheProperties properties;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private ConfigurableApplicationContext second;
+    @RegisterExtension
+    final SecondInstance instanceB = new SecondInstance();
 
-    @AfterEach
-    void stopSecondInstance() {
-        if (second != null) {
-            second.close();
-        }
-    }
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aPromotionOnOneInstanceRoutesTheOtherInstancesTriggersWithinTheWindow() throws Exception {
@@ -64,8 +58,8 @@ class PromotionAcrossInstancesTest {
         register(env, "b");
         assertThat(call(port, env, "/api/v1/deployments/a/promote", "").statusCode()).isEqualTo(200);
 
-        second = new SpringApplicationBuilder(TriggerApiApplication.class).profiles("test").run("--server.port=0");
-        int otherPort = second.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        ConfigurableApplicationContext second = instanceB.start();
+        int otherPort = instanceB.port();
         MeterRegistry otherMeters = second.getBean(MeterRegistry.class);
         TaskMetadataCache otherCache = second.getBean(TaskMetadataCache.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> otherMeters.find("task_meta_cache.near.live").gauge()

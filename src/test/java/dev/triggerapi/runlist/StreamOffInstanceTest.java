@@ -11,17 +11,16 @@ import java.time.Duration;
 import java.util.List;
 
 import com.jayway.jsonpath.JsonPath;
-import dev.triggerapi.TriggerApiApplication;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.replication.ReplicationIntegrationTest;
 import dev.triggerapi.replication.RunReplicator;
+import dev.triggerapi.support.SecondInstance;
 import dev.triggerapi.support.TestData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -38,28 +37,23 @@ class StreamOffInstanceTest {
     @Autowired
     RunReplicator streamingInstance;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private ConfigurableApplicationContext second;
+    @RegisterExtension
+    final SecondInstance instance = new SecondInstance();
 
-    @AfterEach
-    void stopSecondInstance() {
-        if (second != null) {
-            second.close();
-        }
-    }
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void servesTheRunsListFromClickHouseWithoutAStreamOfItsOwn() throws Exception {
         await().atMost(Duration.ofSeconds(60)).until(() -> streamingInstance.status().state() == RunReplicator.State.STREAMING);
-        second = new SpringApplicationBuilder(TriggerApiApplication.class).profiles("test").run("--server.port=0",
-                "--trigger-api.local-cluster.clickhouse=true", "--trigger-api.replication.stream-enabled=false");
+        ConfigurableApplicationContext second = instance.start("--trigger-api.local-cluster.clickhouse=true",
+                "--trigger-api.replication.stream-enabled=false");
 
         assertThat(second.getBeanProvider(RunReplicator.class).getIfAvailable()).as("no replicator, so no lock").isNull();
         assertThat(second.getBeansOfType(HealthContributor.class)).doesNotContainKey("replicationHealthIndicator");
         assertThat(second.getBean(RunListService.class).store().name()).isEqualTo("clickhouse");
         assertThat(streamingInstance.status().leader()).as("the streaming instance still leads").isTrue();
 
-        int port = second.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        int port = instance.port();
         ProvisionedEnvironment env = TestData.environment(provisioning, EnvironmentType.DEVELOPMENT);
         HttpResponse<String> registered = call(port, env, "POST", "/api/v1/deployments",
                 "{\"version\":\"1\",\"tasks\":[{\"slug\":\"listed\"}]}");
