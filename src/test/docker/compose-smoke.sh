@@ -8,7 +8,9 @@
 #   4. GET /api/v1/runs lists the runs from ClickHouse (they are in ClickHouse's table, and with ClickHouse
 #      stopped the app says it falls back from ClickHouse);
 #   5. the app container runs as a non-root user;
-#   6. docker compose down leaves no container of the stack.
+#   6. with docker-compose.stream.yml on top, the stream runs in the `replication` service and not in the app, which
+#      still lists from ClickHouse a run triggered then;
+#   7. docker compose down leaves no container of the stack.
 #
 # Needs a reachable engine (DOCKER_HOST; see engine-start.sh). Image names come from the environment
 # (POSTGRES_IMAGE, ...; official by default); on machines without registry access source local-images.env
@@ -29,7 +31,8 @@ PROJECT=trigger-api-smoke
 # Creating a container copies its whole image on the vfs driver: on a busy machine that outlasts docker-compose
 # 1.29's 60 s default request timeout.
 export COMPOSE_HTTP_TIMEOUT="${COMPOSE_HTTP_TIMEOUT:-600}" DOCKER_CLIENT_TIMEOUT="${DOCKER_CLIENT_TIMEOUT:-600}"
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml -f docker-compose.replica.yml "$@"; }
+FILES=(-f docker-compose.yml -f docker-compose.replica.yml)
+compose() { "${COMPOSE[@]}" -p "$PROJECT" "${FILES[@]}" "$@"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export APP_PORT="$(free_port)" PRIMARY_PORT="$(free_port)" REPLICA_PORT="$(free_port)" REDIS_PORT="$(free_port)" \
@@ -180,7 +183,44 @@ user="$(docker inspect --format '{{.Config.User}}' "$(container app)")"
 ok "the app container runs as $user (uid $uid), not root"
 stage "HTTP checks"
 
-# 6. Down leaves nothing.
+# 6. The stream in a service of its own (docker-compose.stream.yml): the app, recreated with the stream off, still
+# lists from ClickHouse what the `replication` service carried there, and only that service leads the stream.
+compose start clickhouse >/dev/null 2>&1
+FILES+=(-f docker-compose.stream.yml)
+compose up -d --no-build app replication >&2
+deadline=$((SECONDS + health_timeout))
+for svc in clickhouse app replication; do
+  until [ "$(health "$svc")" = healthy ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$svc is not healthy after $health_timeout s with docker-compose.stream.yml (status $(health "$svc"))"
+    sleep 2
+  done
+done
+inside_health() { # the health of a service without a published port, from inside its container
+  compose exec -T "$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/3030 && printf "GET /actuator/health HTTP/1.0\r\nAuthorization: Bearer %s\r\n\r\n" "$0" >&3 && cat <&3' \
+    "$ADMIN_TOKEN" | tr -d '\r' | sed '1,/^$/d'
+}
+deadline=$((SECONDS + 180))
+until streamjson="$(inside_health replication)" && [ "$(jq -r '.components.replication.details.leader' <<<"$streamjson")" = true ] \
+  && [ "$(jq -r '.components.replication.details.state' <<<"$streamjson")" = STREAMING ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the replication service should lead the stream: $streamjson"
+  sleep 2
+done
+healthjson="$(curl -s -m 20 -H "Authorization: Bearer $ADMIN_TOKEN" "$BASE/actuator/health")"
+[ "$(jq -r '.components.replication' <<<"$healthjson")" = null ] || fail "the app should run no stream: $healthjson"
+r="$(api POST /api/v1/tasks/smoke-task/trigger '{"payload":{"n":4}}')"
+[ "${r%% *}" = 200 ] || fail "trigger on the app with the stream off: $r"
+runs=("$(jq -r .id <<<"${r#* }")")
+deadline=$((SECONDS + 60))
+until [ "$(in_clickhouse)" = 1 ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "a run triggered with the stream in its own service did not reach ClickHouse within 60 s"
+  sleep 1
+done
+r="$(api GET '/api/v1/runs?page%5Bsize%5D=10')"
+jq -e --arg id "${runs[0]}" '.data | map(.id) | index($id) != null' <<<"${r#* }" >/dev/null || fail "runs list lacks ${runs[0]}: $r"
+ok "with docker-compose.stream.yml the replication service streams, the app does not, and the app lists the run from ClickHouse"
+stage "stream in a service of its own"
+
+# 7. Down leaves nothing.
 compose down -v --remove-orphans >&2
 left="$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT")"
 [ -z "$left" ] || fail "containers left after docker compose down: $left"

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Static checks of docker-compose.yml, docker-compose.replica.yml and the Dockerfile, for builds without a Docker
- * engine; src/test/docker/compose-smoke.sh runs the stack for real.
+ * Static checks of docker-compose.yml, docker-compose.replica.yml, docker-compose.stream.yml and the Dockerfile, for
+ * builds without a Docker engine; src/test/docker/compose-smoke.sh runs the stack for real.
  */
 class DockerComposeFileTest {
 
@@ -59,6 +59,21 @@ class DockerComposeFileTest {
         assertThat((Map<String, Object>) app.get("environment"))
                 .containsEntry("DATABASE_READ_REPLICA_URL", "jdbc:postgresql://replica:5432/trigger");
         assertThat((Map<String, Object>) app.get("depends_on")).containsKey("replica");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void streamOverrideMovesTheStreamIntoAServiceOfItsOwn() throws Exception {
+        Map<String, Object> app = service("docker-compose.stream.yml", "app");
+        assertThat((Map<String, Object>) app.get("environment")).containsEntry("RUN_REPLICATION_STREAM_ENABLED", "false");
+        Map<String, Object> replication = service("docker-compose.stream.yml", "replication");
+        assertThat(replication).containsEntry("image", service("docker-compose.yml", "app").get("image"))
+                .doesNotContainKey("ports");
+        assertThat((Map<String, Object>) replication.get("environment"))
+                .containsEntry("RUN_REPLICATION_STREAM_ENABLED", "true").containsEntry("DATABASE_MIGRATE", "false")
+                .containsEntry("CLICKHOUSE_URL", "http://clickhouse:8123").containsEntry("LOCAL_CLUSTER_ENABLED", "false");
+        assertThat((Map<String, Object>) replication.get("depends_on")).containsKey("app");
+        assertThat(replication).containsKey("healthcheck");
     }
 
     @Test
