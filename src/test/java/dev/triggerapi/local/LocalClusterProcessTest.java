@@ -21,10 +21,7 @@ class LocalClusterProcessTest {
     void serversStopWhenTheJvmExitsNormally() throws Exception {
         ChildJvm child = ChildJvm.start(LocalClusterChildProcess.class, "exit");
         List<Long> pids = child.pids();
-        assertThat(pids).hasSize(3).allMatch(ChildJvm::leadsOwnSession);
-        assertThat(pids).as("the servers, not wrappers").map(pid -> Files.readString(Path.of("/proc/" + pid + "/comm")))
-                .map(comm -> comm.startsWith("redis-server") ? "redis-server" : comm.strip())
-                .containsExactlyInAnyOrder("postgres", "postgres", "redis-server");
+        assertThat(pids).hasSize(3);
         assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> pids.stream().noneMatch(ChildJvm::alive));
@@ -35,6 +32,11 @@ class LocalClusterProcessTest {
         ChildJvm child = ChildJvm.start(LocalClusterChildProcess.class, "wait");
         List<Long> pids = child.pids();
         assertThat(pids).hasSize(3).allMatch(ChildJvm::alive);
+        // Checked while the child JVM waits (one that exits stops its servers right after printing their pids).
+        assertThat(pids).allMatch(ChildJvm::leadsOwnSession);
+        assertThat(pids).as("the servers, not wrappers").map(pid -> Files.readString(Path.of("/proc/" + pid + "/comm")))
+                .map(comm -> comm.startsWith("redis-server") ? "redis-server" : comm.strip())
+                .containsExactlyInAnyOrder("postgres", "postgres", "redis-server");
 
         child.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
