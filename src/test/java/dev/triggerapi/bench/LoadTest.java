@@ -30,6 +30,7 @@ import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.environment.ProvisionedWorkerGroup;
 import dev.triggerapi.clickhouse.ClickHouseClient;
+import dev.triggerapi.replication.RunReplicationProperties;
 import dev.triggerapi.replication.RunReplicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.HdrHistogram.Histogram;
@@ -65,7 +66,9 @@ import tools.jackson.databind.node.ObjectNode;
  * first, verified but not in the latency report; 0s for none), {@code runners} (8),
  * {@code runner-batch} (10, dequeue maxRuns), {@code replica-delay} (100ms), {@code port} (3098), {@code timeout}
  * (10s, per request), {@code keys} (10 idempotency keys per task), {@code drain} (60s: how long runners keep
- * working after the clients stop), {@code replication-wait} (5m), {@code replication} ({@code in-process}: the service
+ * working after the clients stop), {@code replication-wait} (5m), {@code settle} (3m: at most this long after the
+ * warm-up the clients pause until the stream has acknowledged the warm-up's changes; 0s for none),
+ * {@code replication} ({@code in-process}: the service
  * streams runs to ClickHouse itself; {@code process}: the service runs with {@code RUN_REPLICATION_STREAM_ENABLED=false}
  * and the stream runs in a process of its own, {@link StreamProcess}). Any other {@code --x=y} is a Spring property.
  */
@@ -161,9 +164,11 @@ public final class LoadTest {
             // The JIT compiles the hot paths during the first seconds; measuring them would report the compiler.
             System.out.printf("warm-up: %d clients × %d s (not measured)%n", settings.clients, settings.warmup.toSeconds());
             runClients(System.nanoTime() + settings.warmup.toNanos());
+            lagMinutes.mark("before measuring (warm-up)");
+            settle(writer, app.getBean(RunReplicationProperties.class).slotName());
             loadAtStart = loadAverage();
         }
-        lagMinutes.mark("before measuring (warm-up)");
+        lagMinutes.mark(settings.warmup.isZero() ? "before measuring" : "settle (clients paused, runners working)");
         lagMinutes.everyMinute();
         stats = measuredStats;
         System.out.printf("measuring: %d clients × %d s%n", settings.clients, settings.duration.toSeconds());
@@ -429,6 +434,24 @@ public final class LoadTest {
     private volatile long lastDiffering;
     private final Map<String, String> lastPostgres = new HashMap<>();
 
+    /**
+     * Between the warm-up and the measured phase the clients pause (at most {@code --settle}) until the stream has
+     * acknowledged every change the warm-up wrote: the warm-up exists so the measured minutes do not report the JIT,
+     * and the stream's backlog from its own cold start would otherwise carry into them. The runners keep working.
+     */
+    private void settle(JdbcClient writer, String slot) throws InterruptedException {
+        if (settings.settle.isZero()) {
+            return;
+        }
+        String target = writer.sql("SELECT pg_current_wal_lsn()::text").query(String.class).single();
+        long started = System.nanoTime();
+        boolean caughtUp = waitQuietly(() -> writer.sql("SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots "
+                + "WHERE slot_name = ?").param(target).param(slot).query(Boolean.class).optional().orElse(false), settings.settle);
+        System.out.printf("settle: the stream %s the warm-up's last change (WAL %s) %.1f s after the clients paused%n",
+                caughtUp ? "had acknowledged" : "had NOT acknowledged (--settle ran out)", target,
+                (System.nanoTime() - started) / 1e9);
+    }
+
     /** Waits (up to {@code --replication-wait}) until ClickHouse FINAL holds PostgreSQL's status for every run. */
     private boolean clickHouseEqual(JdbcClient writer, ClickHouseClient clickHouse) throws InterruptedException {
         Map<String, String> postgres = new HashMap<>();
@@ -668,13 +691,13 @@ public final class LoadTest {
     /** Command-line options; anything not recognised goes to Spring. */
     private record Settings(int clients, Duration duration, Duration warmup, int runners, int runnerBatch, Duration replicaDelay,
                             int port, Duration timeout, int keysPerTask, Duration drain, Duration replicationWait,
-                            boolean replicationProcess, List<String> springArgs) {
+                            Duration settle, boolean replicationProcess, List<String> springArgs) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
             List<String> spring = new ArrayList<>();
             Set<String> known = Set.of("clients", "duration", "warmup", "runners", "runner-batch", "replica-delay", "port",
-                    "timeout", "keys", "drain", "replication-wait", "replication");
+                    "timeout", "keys", "drain", "replication-wait", "settle", "replication");
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 String name = arg.startsWith("--") && eq > 2 ? arg.substring(2, eq) : null;
@@ -695,6 +718,7 @@ public final class LoadTest {
                     Integer.parseInt(options.getOrDefault("keys", "10")),
                     duration(options.getOrDefault("drain", "60s")),
                     duration(options.getOrDefault("replication-wait", "5m")),
+                    duration(options.getOrDefault("settle", "3m")),
                     replication(options.getOrDefault("replication", "in-process")), spring);
         }
 
