@@ -10,8 +10,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,6 +22,7 @@ import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.run.SweeperPause;
 import dev.triggerapi.support.IntegrationTest;
+import dev.triggerapi.support.SweeperPaused;
 import dev.triggerapi.support.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
@@ -155,13 +154,8 @@ class HostileInputFuzzTest {
      * the two state reads would look like a rejected request changing the database.
      */
     private void check(FuzzCase c) throws Exception {
-        try (Connection pause = writer.getConnection(); Statement statement = pause.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + SweeperPause.LOCK_KEY + ")");
-            try {
-                checkWithSweeperPaused(c);
-            } finally {
-                statement.execute("SELECT pg_advisory_unlock(" + SweeperPause.LOCK_KEY + ")");
-            }
+        try (SweeperPaused paused = SweeperPaused.take(writer)) {
+            checkWithSweeperPaused(c);
         }
     }
 

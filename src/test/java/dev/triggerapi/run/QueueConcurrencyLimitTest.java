@@ -2,9 +2,7 @@ package dev.triggerapi.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,6 +26,7 @@ import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.environment.ProvisionedWorkerGroup;
 import dev.triggerapi.ids.Ids;
 import dev.triggerapi.support.IntegrationTest;
+import dev.triggerapi.support.SweeperPaused;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +65,7 @@ class QueueConcurrencyLimitTest {
     @Qualifier("writerDataSource")
     DataSource writer;
 
-    private Connection sweeperPause;
+    private SweeperPaused sweeperPaused;
 
     /**
      * Runs of the unlimited queue stay DEQUEUED until the end, and on a loaded machine the test outlasts their lease:
@@ -74,17 +73,12 @@ class QueueConcurrencyLimitTest {
      */
     @BeforeEach
     void pauseSweeper() throws SQLException {
-        sweeperPause = writer.getConnection();
-        try (Statement statement = sweeperPause.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + SweeperPause.LOCK_KEY + ")");
-        }
+        sweeperPaused = SweeperPaused.take(writer);
     }
 
     @AfterEach
     void resumeSweeper() throws SQLException {
-        try (Connection connection = sweeperPause; Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_unlock(" + SweeperPause.LOCK_KEY + ")");
-        }
+        sweeperPaused.close();
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.triggerapi.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +19,7 @@ import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.support.IntegrationTest;
+import dev.triggerapi.support.SweeperPaused;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,9 +96,8 @@ class RunSweeperTest {
         pool.shutdown();
         // The context's own scheduled sweeper is a fifth one: rows it claimed were skipped by the four above and are
         // changed when its transaction commits. Taking the pause lock waits for every sweep in flight to commit.
-        try (Connection pause = writerDataSource.getConnection(); Statement statement = pause.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + SweeperPause.LOCK_KEY + ")");
-            statement.execute("SELECT pg_advisory_unlock(" + SweeperPause.LOCK_KEY + ")");
+        try (SweeperPaused inFlightCommitted = SweeperPaused.take(writerDataSource)) {
+            // nothing to do while paused: taking the pause was the wait
         }
 
         Map<String, Object> outcome = jdbc.sql("""
