@@ -68,9 +68,23 @@ public final class Durations {
         if (text == null) {
             return "";
         }
+        if (alreadyNormal(text)) {
+            return text; // the usual "10m": parsed on every trigger, so no copy
+        }
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().filter(c -> !Character.isWhitespace(c)).forEach(out::appendCodePoint);
         return out.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** No whitespace and nothing {@code toLowerCase} would change (surrogates are left to the general path). */
+    private static boolean alreadyNormal(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSurrogate(c) || Character.toLowerCase(c) != c) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Optional<Duration> units(String s, boolean millisAllowed) {

@@ -52,8 +52,11 @@ public final class PublicAccessTokens {
     private static final Logger log = LoggerFactory.getLogger(PublicAccessTokens.class);
     private static final int MIN_SECRET_BYTES = 32;
 
-    /** One header for every token: built once, it is immutable. */
-    private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
+    /**
+     * One header for every token: built once, it is immutable. Parsed back from its own encoding so that it keeps
+     * that encoding: a built header serializes itself to JSON again for every token it signs.
+     */
+    private static final JWSHeader HEADER = headerOnce();
 
     private final byte[] secret;
     /** Both thread-safe (a fresh {@code Mac} per call inside): one each per instance instead of one per token. */
@@ -78,6 +81,15 @@ public final class PublicAccessTokens {
         this.ttl = ttl;
         this.clock = clock;
         this.json = json;
+    }
+
+    private static JWSHeader headerOnce() {
+        JWSHeader built = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
+        try {
+            return JWSHeader.parse(built.toBase64URL());
+        } catch (ParseException e) {
+            throw new IllegalStateException("A JWS header does not parse back", e);
+        }
     }
 
     /** From settings: the configured secret, or a random one for this instance's lifetime. */
