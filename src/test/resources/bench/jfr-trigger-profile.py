@@ -4,6 +4,11 @@
   MAVEN_OPTS="-XX:StartFlightRecording=filename=/tmp/http.jfr,settings=profile" bash src/test/resources/bench/trigger-http.sh
   jfr print --events jdk.ExecutionSample --stack-depth 400 /tmp/http.jfr | python3 src/test/resources/bench/jfr-trigger-profile.py cpu
   jfr print --events jdk.ObjectAllocationSample --stack-depth 400 /tmp/http.jfr | python3 src/test/resources/bench/jfr-trigger-profile.py alloc
+  jfr print --events jdk.ExecutionSample --stack-depth 400 /tmp/http.jfr | python3 src/test/resources/bench/jfr-trigger-profile.py frames \
+      DispatcherServlet.getHandler RequestResponseBodyMethodProcessor.resolveArgument TriggerController.trigger
+
+"frames" prints, for each frame name given (a substring of "package.Class.method"), the share of request-thread
+samples with that frame anywhere on the stack (inclusive: callees count).
 
 Samples are cut to the load window (first to last sample on a Tomcat request thread). Each request-thread sample is
 attributed to the innermost request stage on its stack (STAGES, tried frame by frame from the leaf)."""
@@ -108,5 +113,24 @@ def alloc(stdin):
     if N: print(f"bytes per request: {rq/N:.0f}")
 
 
+def frames(stdin):
+    samples=[]; cur=None; thread=None
+    for line in stdin:
+        if line.startswith('jdk.ExecutionSample'):
+            if cur is not None: samples.append((thread,cur))
+            cur=[]; thread=None
+        elif 'sampledThread' in line:
+            thread=line.split('=',1)[1]
+        else:
+            m=re.match(r'\s+([\w$.<>/]+)\(', line)
+            if m and cur is not None: cur.append(m.group(1))
+    if cur: samples.append((thread,cur))
+    req=[s for t,s in samples if t and 'http-nio' in t and 'exec' in t]
+    print(f"request-thread samples: {len(req)}")
+    for name in ARGV[1:]:
+        hits=sum(1 for s in req if any(name in f for f in s))
+        print(f"{name} | {100*hits/max(1,len(req)):.1f} %")
+
+
 ARGV = sys.argv[1:]
-(cpu if MODE == 'cpu' else alloc)(sys.stdin)
+{'cpu': cpu, 'alloc': alloc, 'frames': frames}[MODE](sys.stdin)
