@@ -27,10 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
  * for the trigger endpoint, the service's hot path. For a JSON client it is {@code @RequestBody} and a
  * {@code ResponseEntity} body, and it refuses what they refuse with the same exceptions, so
  * {@code ApiExceptionHandler} gives the same answers: 415 for a body that is not JSON, 400 "Request body is required"
- * for an empty one or a JSON {@code null}, 400 for malformed JSON or a wrong type, 406 when the client accepts no JSON. What it leaves out
- * is Spring MVC's per-request machinery around them: picking a message converter, body advice, content negotiation
- * over every converter and a flushed, chunked response. JFR put that machinery at about a tenth of a trigger's
- * request-thread CPU (BENCHMARKS.md, issue 22). The response carries its length, so Tomcat writes it in one piece.
+ * for an empty one or a JSON {@code null}, 400 for malformed JSON or a wrong type, 406 when the client accepts no
+ * JSON. What it leaves out is Spring MVC's per-request machinery around them: picking a message converter, body
+ * advice, content negotiation over every converter and a flushed, chunked response. JFR put that machinery at about a
+ * sixth of a trigger's request-thread CPU (BENCHMARKS.md, issue 22). The response carries its length, so Tomcat
+ * writes it in one piece.
  *
  * <p>One difference, deliberate: the {@code Accept} check runs before the endpoint does its work
  * ({@link #requireJsonAccepted}), so a client that would get a 406 no longer creates a run first.
@@ -38,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class DirectJsonBody {
 
-    private static final List<MediaType> READABLE = List.of(MediaType.APPLICATION_JSON, new MediaType("application", "*+json"));
+    private static final List<MediaType> READABLE =
+            List.of(MediaType.APPLICATION_JSON, new MediaType("application", "*+json"));
 
     private final JsonMapper json;
     private final ConcurrentMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
@@ -62,7 +64,7 @@ public class DirectJsonBody {
         PushbackInputStream body = new PushbackInputStream(request.getInputStream(), 1);
         int first = body.read();
         if (first == -1) {
-            throw new HttpMessageNotReadableException("Required request body is missing", new ServletServerHttpRequest(request));
+            throw missingBody(request);
         }
         if (!json) {
             throw new HttpMediaTypeNotSupportedException(MediaType.APPLICATION_OCTET_STREAM, READABLE,
@@ -77,8 +79,7 @@ public class DirectJsonBody {
                     new ServletServerHttpRequest(request));
         }
         if (value == null) {
-            // A JSON null, which {@code @RequestBody} also treats as a missing body.
-            throw new HttpMessageNotReadableException("Required request body is missing", new ServletServerHttpRequest(request));
+            throw missingBody(request); // a JSON null, which @RequestBody also treats as a missing body
         }
         return value;
     }
@@ -86,14 +87,16 @@ public class DirectJsonBody {
     /** A 406, before any work is done, unless the client accepts JSON (no {@code Accept} header accepts anything). */
     public void requireJsonAccepted(HttpServletRequest request) throws HttpMediaTypeNotAcceptableException {
         String accept = request.getHeader(HttpHeaders.ACCEPT);
-        if (accept == null || accept.isBlank() || accept.contains("json") || accept.contains("*/*")) {
+        if (accept == null || accept.isBlank() || accept.equals(MediaType.APPLICATION_JSON_VALUE)
+                || accept.equals(MediaType.ALL_VALUE)) {
             return;
         }
         List<MediaType> acceptable;
         try {
             acceptable = MediaType.parseMediaTypes(accept);
         } catch (InvalidMediaTypeException e) {
-            throw new HttpMediaTypeNotAcceptableException("Could not parse 'Accept' header [" + accept + "]: " + e.getMessage());
+            throw new HttpMediaTypeNotAcceptableException(
+                    "Could not parse 'Accept' header [" + accept + "]: " + e.getMessage());
         }
         for (MediaType type : acceptable) {
             if (READABLE.stream().anyMatch(type::isCompatibleWith)) {
@@ -109,6 +112,11 @@ public class DirectJsonBody {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** The exception {@code @RequestBody} throws; {@code ApiExceptionHandler} answers "Request body is required". */
+    private static HttpMessageNotReadableException missingBody(HttpServletRequest request) {
+        return new HttpMessageNotReadableException("Required request body is missing", new ServletServerHttpRequest(request));
     }
 
     private static boolean isJson(String contentType) {

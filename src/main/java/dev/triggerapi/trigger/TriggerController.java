@@ -53,7 +53,8 @@ class TriggerController {
     private final DirectJsonBody json;
 
     TriggerController(TriggerService triggers, StreamedBatches streamedBatches, RequestIdempotency requestIdempotency,
-                      PublicAccessTokens tokens, TriggerRateLimiter rateLimiter, Validator validator, DirectJsonBody json) {
+                      PublicAccessTokens tokens, TriggerRateLimiter rateLimiter, Validator validator,
+                      DirectJsonBody json) {
         this.validator = validator;
         this.json = json;
         this.triggers = triggers;
@@ -72,14 +73,15 @@ class TriggerController {
      */
     @PostMapping("/api/v1/tasks/{taskId}/trigger")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = TriggerTaskRequest.class)))
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(implementation = TriggerTaskRequest.class)))
+    @Parameter(in = ParameterIn.PATH, name = "taskId", required = true, description = "the task id, URL-encoded")
     @Parameter(in = ParameterIn.HEADER, name = "idempotency-key", description = "overrides options.idempotencyKey")
     @Parameter(in = ParameterIn.HEADER, name = "idempotency-key-ttl", description = "overrides options.idempotencyKeyTTL")
     @Parameter(in = ParameterIn.HEADER, name = RequestIdempotency.HEADER,
             description = "a retried request with the same value answers with the run the first one created")
     @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = TriggerResponse.class)))
-    @Parameter(in = ParameterIn.PATH, name = "taskId", required = true, description = "the task id, URL-encoded")
     void trigger(AuthenticatedEnvironment environment, @Parameter(hidden = true) @PathVariable Map<String, String> path,
                  HttpServletRequest http, HttpServletResponse response) throws IOException, HttpMediaTypeException {
         String taskId = path.get("taskId");
@@ -89,7 +91,8 @@ class TriggerController {
         rateLimiter.charge(environment, 1, response);
         var previous = requestIdempotency.previousRun(environment.id(), taskId, requestKey);
         if (previous.isPresent()) {
-            answer(response, environment, tokens.forRun(environment, previous.get()), new TriggerResponse(previous.get(), true));
+            answer(response, environment, tokens.forRun(environment, previous.get()),
+                    new TriggerResponse(previous.get(), true));
             return;
         }
         CreatedRun run = triggers.trigger(environment, taskId, request, header(http, "idempotency-key"),

@@ -94,9 +94,13 @@ class DirectJsonBodyTest {
         cases.add(new Case("text/plain, empty", "text/plain", "", Map.of()));
         cases.add(new Case("form", "application/x-www-form-urlencoded", "a=b", Map.of()));
         cases.add(new Case("accept xml", json, "{}", Map.of("Accept", "application/xml")));
-        cases.add(new Case("accept json among others", json, "{}", Map.of("Accept", "text/html, application/json;q=0.9")));
+        cases.add(new Case("accept json among others", json, "{}",
+                Map.of("Accept", "text/html, application/json;q=0.9")));
         cases.add(new Case("accept application/*", json, "{}", Map.of("Accept", "application/*")));
         cases.add(new Case("accept */*", json, "{}", Map.of("Accept", "*/*")));
+        cases.add(new Case("accept text/jsonx", json, "{}", Map.of("Accept", "text/jsonx")));
+        cases.add(new Case("accept problem+json", json, "{}", Map.of("Accept", "application/problem+json")));
+        cases.add(new Case("accept unparseable", json, "{}", Map.of("Accept", "application/")));
         return cases;
     }
 
@@ -122,7 +126,8 @@ class DirectJsonBodyTest {
 
     @Test
     void theAnswerCarriesItsLengthAndIsJson() throws Exception {
-        MockHttpServletResponse response = perform("/direct", new Case("valid", "application/json", "{\"name\":\"é\"}", Map.of()));
+        MockHttpServletResponse response =
+                perform("/direct", new Case("valid", "application/json", "{\"name\":\"é\"}", Map.of()));
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat(response.getContentType()).isEqualTo("application/json");
         byte[] bytes = response.getContentAsByteArray();
