@@ -58,8 +58,7 @@ public class DirectJsonBody {
         String contentType = request.getContentType();
         boolean json = contentType != null && isJson(contentType);
         if (contentType != null && !json) {
-            throw new HttpMediaTypeNotSupportedException(parsedOrOctetStream(contentType), READABLE,
-                    HttpMethod.valueOf(request.getMethod()));
+            throw unsupported(parsedOrOctetStream(contentType), request);
         }
         PushbackInputStream body = new PushbackInputStream(request.getInputStream(), 1);
         int first = body.read();
@@ -67,8 +66,7 @@ public class DirectJsonBody {
             throw missingBody(request);
         }
         if (!json) {
-            throw new HttpMediaTypeNotSupportedException(MediaType.APPLICATION_OCTET_STREAM, READABLE,
-                    HttpMethod.valueOf(request.getMethod()));
+            throw unsupported(MediaType.APPLICATION_OCTET_STREAM, request);
         }
         body.unread(first);
         T value;
@@ -112,6 +110,11 @@ public class DirectJsonBody {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /** The 415 {@code @RequestBody} throws for a body no JSON reader takes. */
+    private static HttpMediaTypeNotSupportedException unsupported(MediaType contentType, HttpServletRequest request) {
+        return new HttpMediaTypeNotSupportedException(contentType, READABLE, HttpMethod.valueOf(request.getMethod()));
     }
 
     /** The exception {@code @RequestBody} throws; {@code ApiExceptionHandler} answers "Request body is required". */
