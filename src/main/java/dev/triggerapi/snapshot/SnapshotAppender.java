@@ -47,14 +47,16 @@ public class SnapshotAppender {
     }
 
     /**
-     * Records the first snapshot of a run inserted in this transaction with {@code snapshot_sequence = 1} and
-     * {@code latest_snapshot_id = id} already set (saves the hot trigger path an UPDATE).
+     * The first snapshot of a run that the same statement inserts, as a step of that statement: it reads a
+     * preceding {@code WITH} step named {@code run} whose RETURNING row holds the new run's {@code id},
+     * {@code runtime_environment_id} and {@code latest_snapshot_id} (the run row is written with
+     * {@code snapshot_sequence = 1} and that id already set), and inserts nothing when that step returned no row.
+     * Three parameters follow the run step's: execution status, run status, description.
      */
-    public ExecutionSnapshot recordFirst(String id, String runId, String environmentId, ExecutionStatus executionStatus,
-                                         String runStatus, String description) {
-        JdbcTransactions.requireActive();
-        return insert(id, runId, environmentId, 1, executionStatus, runStatus, description, 0);
-    }
+    public static final String FIRST_SNAPSHOT_OF_RUN = """
+            INSERT INTO execution_snapshots
+                (id, run_id, runtime_environment_id, sequence, execution_status, run_status, description, attempt_number)
+            SELECT latest_snapshot_id, id, runtime_environment_id, 1, ?, ?, ?, 0 FROM run""";
 
     private ExecutionSnapshot insert(String id, String runId, String environmentId, int sequence,
                                      ExecutionStatus executionStatus, String runStatus, String description,

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
-import dev.triggerapi.snapshot.SnapshotAppender;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
@@ -42,8 +41,6 @@ class DebounceTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
-    SnapshotAppender snapshots;
-    @Autowired
     ApplicationEventPublisher events;
     @Autowired
     RunStateWriter writer;
@@ -63,7 +60,7 @@ class DebounceTest {
     }
 
     private CreatedRun triggerAt(Instant at, Debounce debounce) {
-        RunCreator atInstant = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
+        RunCreator atInstant = new RunCreator(jdbc, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
         NewRun run = TestRuns.run(envId, "digest").build();
         return new TransactionTemplate(transactionManager).execute(s -> atInstant.createDebounced(run, debounce));
     }

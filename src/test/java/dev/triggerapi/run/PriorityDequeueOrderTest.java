@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import dev.triggerapi.environment.EnvironmentProvisioning;
 import dev.triggerapi.environment.EnvironmentType;
 import dev.triggerapi.environment.ProvisionedWorkerGroup;
-import dev.triggerapi.snapshot.SnapshotAppender;
 import dev.triggerapi.support.IntegrationTest;
 import dev.triggerapi.support.TestData;
 import dev.triggerapi.support.TestRuns;
@@ -37,8 +36,6 @@ class PriorityDequeueOrderTest {
     JdbcTransactions transactions;
     @Autowired
     JdbcClient jdbc;
-    @Autowired
-    SnapshotAppender snapshots;
     @Autowired
     ApplicationEventPublisher events;
     @Autowired
@@ -66,7 +63,7 @@ class PriorityDequeueOrderTest {
     }
 
     private CreatedRun createAt(Instant at, NewRun run) {
-        RunCreator creator = new RunCreator(jdbc, snapshots, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
+        RunCreator creator = new RunCreator(jdbc, Clock.fixed(at, ZoneOffset.UTC), events, writer, transactions);
         return new TransactionTemplate(transactionManager).execute(s -> creator.createInCurrentTransaction(run));
     }
 

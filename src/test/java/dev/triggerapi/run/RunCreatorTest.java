@@ -57,6 +57,11 @@ class RunCreatorTest {
                 .containsEntry("execution_status", "QUEUED");
         assertThat(jdbc.sql("SELECT expires_at IS NOT NULL FROM task_runs WHERE id = ?").param(created.id())
                 .query(Boolean.class).single()).isTrue();
+        // Written by the run's own INSERT (one statement with the snapshot), not by a later UPDATE.
+        var row = jdbc.sql("SELECT latest_snapshot_id, snapshot_sequence, updated_at FROM task_runs WHERE id = ?")
+                .param(created.id()).query((rs, n) -> List.of(rs.getString(1), rs.getInt(2),
+                        rs.getObject(3, java.time.OffsetDateTime.class).toInstant())).single();
+        assertThat(row).containsExactly(created.snapshotId(), 1, created.updatedAt());
     }
 
     @Test
@@ -89,6 +94,9 @@ class RunCreatorTest {
         assertThat(runs.stream().map(CreatedRun::id).distinct()).hasSize(1);
         assertThat(runs.stream().filter(r -> !r.cached())).hasSize(1);
         assertThat(jdbc.sql("SELECT count(*) FROM task_runs WHERE runtime_environment_id = ?")
+                .param(env.environment().id()).query(Integer.class).single()).isEqualTo(1);
+        // The fifteen that met the held key wrote no first snapshot either.
+        assertThat(jdbc.sql("SELECT count(*) FROM execution_snapshots WHERE runtime_environment_id = ?")
                 .param(env.environment().id()).query(Integer.class).single()).isEqualTo(1);
     }
 
