@@ -40,19 +40,34 @@ ticks() { local total=0 pid; for pid in "$@"; do
   [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
 pg_pids() { local pm; pm=$(ss -ltnpH "sport = :$PG_PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
   [ -n "$pm" ] && { echo "$pm"; pgrep -P "$pm"; }; }
+# The primary's CPU: its live processes, plus the postmaster's reaped children (pgbench's backends end before the
+# second reading; their time is then in the postmaster's cutime and cstime).
+pg_ticks() { local pm; pm=$(pg_pids | head -1)
+  echo $(( $(ticks $(pg_pids)) + $(awk '{print $16 + $17}' "/proc/$pm/stat") )); }
 JVM_PID=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
-JVM0=$(ticks "$JVM_PID"); PG0=$(ticks $(pg_pids))
+# The embedded ClickHouse (runs replication's target), when this machine has it.
+ch_ticks() { local pids; pids=$(pgrep -f 'clickhouse.*server' || true); [ -n "$pids" ] && ticks $pids || echo 0; }
+JVM0=$(ticks "$JVM_PID"); PG0=$(pg_ticks); CH0=$(ch_ticks)
 echo "== wrk: HTTP trigger, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 SECRET_KEY=$SECRET_KEY wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s src/test/resources/bench/wrk-trigger.lua "$URL" \
   | tee target/bench/wrk.out
-JVM1=$(ticks "$JVM_PID"); PG1=$(ticks $(pg_pids))
+JVM1=$(ticks "$JVM_PID"); PG1=$(pg_ticks); CH1=$(ch_ticks)
 REQUESTS=$(awk '/requests in/ {print $1}' target/bench/wrk.out)
 HZ=$(getconf CLK_TCK)
-awk -v j=$((JVM1 - JVM0)) -v p=$((PG1 - PG0)) -v n="$REQUESTS" -v hz="$HZ" 'BEGIN {
-  printf "CPU per trigger: JVM %.0f µs, PostgreSQL primary %.0f µs (%d requests)\n", j / hz * 1e6 / n, p / hz * 1e6 / n, n }'
+awk -v j=$((JVM1 - JVM0)) -v p=$((PG1 - PG0)) -v c=$((CH1 - CH0)) -v n="$REQUESTS" -v hz="$HZ" 'BEGIN {
+  printf "CPU per trigger: JVM %.0f µs, PostgreSQL primary %.0f µs, ClickHouse %.0f µs (%d requests)\n",
+    j / hz * 1e6 / n, p / hz * 1e6 / n, c / hz * 1e6 / n, n }'
 
 echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 sed "s/@ENV_ID@/$ENV_ID/g" src/test/resources/bench/pgbench-trigger.sql > target/bench/pgbench-trigger.sql
+JVM0=$(ticks "$JVM_PID"); PG0=$(pg_ticks); CH0=$(ch_ticks)
 "$PGBENCH" -n -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$DURATION" \
-  -f target/bench/pgbench-trigger.sql postgres
+  -f target/bench/pgbench-trigger.sql postgres | tee target/bench/pgbench.out
+JVM1=$(ticks "$JVM_PID"); PG1=$(pg_ticks); CH1=$(ch_ticks)
+# The service's JVM only streams pgbench's rows to ClickHouse meanwhile (runs replication): its CPU is part of
+# what each pgbench transaction costs the machine, as it is of each trigger.
+TRANSACTIONS=$(awk '/number of transactions actually processed/ {print $NF}' target/bench/pgbench.out)
+awk -v j=$((JVM1 - JVM0)) -v p=$((PG1 - PG0)) -v c=$((CH1 - CH0)) -v n="$TRANSACTIONS" -v hz="$HZ" 'BEGIN {
+  printf "CPU per pgbench transaction: JVM %.0f µs, PostgreSQL primary %.0f µs, ClickHouse %.0f µs (%d transactions)\n",
+    j / hz * 1e6 / n, p / hz * 1e6 / n, c / hz * 1e6 / n, n }'
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

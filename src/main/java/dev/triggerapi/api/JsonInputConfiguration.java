@@ -5,8 +5,10 @@ import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomize
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.type.LogicalType;
 
 /**
@@ -42,5 +44,17 @@ class JsonInputConfiguration {
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+    }
+
+    /** Records built from JSON properties are constructed through a cached spreader ({@link SpreadingCreatorInvokers}). */
+    @Bean
+    JacksonModule spreadingCreatorInvokers() {
+        return new SimpleModule("spreading-creator-invokers") {
+            @Override
+            public void setupModule(SetupContext context) {
+                super.setupModule(context);
+                context.addValueInstantiators(new SpreadingCreatorInvokers());
+            }
+        };
     }
 }
