@@ -58,6 +58,18 @@ awk -v j=$((JVM1 - JVM0)) -v p=$((PG1 - PG0)) -v c=$((CH1 - CH0)) -v n="$REQUEST
   printf "CPU per trigger: JVM %.0f µs, PostgreSQL primary %.0f µs, ClickHouse %.0f µs (%d requests)\n",
     j / hz * 1e6 / n, p / hz * 1e6 / n, c / hz * 1e6 / n, n }'
 
+# Before pgbench, let the runs-replication stream flush what the HTTP run wrote (at most 180 s): otherwise its
+# catch-up would take CPU from pgbench, and a faster HTTP run (a bigger backlog) would lower pgbench's tps. Here
+# runs are only inserted, so the stream has caught up when it has flushed as many rows as task_runs holds.
+psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc "$1" 2>/dev/null; }
+flushed() { curl -s "$BASE_URL/actuator/prometheus" | awk '/^runs_replication_rows_flushed_total/ {printf "%d", $NF}'; }
+if [ -n "$(flushed)" ]; then
+  RUNS=$(psql_q "SELECT count(*) FROM task_runs")
+  BEHIND=$(( RUNS - $(flushed) ))
+  START=$(date +%s)
+  until [ "$(flushed)" -ge "$RUNS" ] || [ $(( $(date +%s) - START )) -ge 180 ]; do sleep 1; done
+  echo "== runs replication: $BEHIND of $RUNS runs not yet in ClickHouse when wrk ended; $(( RUNS - $(flushed) )) after $(( $(date +%s) - START )) s"
+fi
 echo "== pgbench: the equivalent insert transaction, c=$CONNECTIONS, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 sed "s/@ENV_ID@/$ENV_ID/g" src/test/resources/bench/pgbench-trigger.sql > target/bench/pgbench-trigger.sql
 JVM0=$(ticks "$JVM_PID"); PG0=$(pg_ticks); CH0=$(ch_ticks)
