@@ -19,7 +19,7 @@ import org.springframework.stereotype.Service;
 import dev.triggerapi.datasource.JdbcTransactions;
 
 /**
- * Creates runs on the writer, each together with its first execution snapshot in one transaction.
+ * Creates runs on the writer, each together with its first execution snapshot in one statement of one transaction.
  *
  * <p>Idempotency is enforced by the unique index on (environment, task, idempotency key): the insert uses
  * {@code ON CONFLICT DO NOTHING}, so of two concurrent triggers with one key exactly one inserts and the
