@@ -18,7 +18,7 @@ import tools.jackson.databind.introspect.AnnotatedWithParams;
 /**
  * Calls the constructor that builds a JSON-bound record from its properties (Jackson's "properties-based creator",
  * e.g. {@code TriggerOptions}' 19 components) through a {@link MethodHandle} spread once, instead of Jackson's
- * {@code MethodHandle.invokeWithArguments}, which on Java 17 builds a new spreader on every call: 3.4 % of a
+ * {@code MethodHandle.invokeWithArguments}, which on Java 17 builds a new spreader on every call: 3.5 % of a
  * trigger's request-thread CPU for two records (BENCHMARKS.md, issue 22).
  *
  * <p>Only the successful call takes the fast path: when the constructor throws, the same arguments go through
@@ -94,6 +94,8 @@ final class SpreadingCreatorInvokers implements ValueInstantiators {
             if (spread != null && args.length == arity) {
                 try {
                     return (Object) spread.invokeExact(args);
+                } catch (Error e) {
+                    throw e;
                 } catch (Throwable e) {
                     // fall through: Jackson's call reports the constructor's failure its own way
                 }
