@@ -241,6 +241,10 @@ final class ClickHouseBatchSink implements DebeziumEngine.ChangeConsumer<RecordC
         }
         Long ownLsn = source.getInt64("lsn");
         Long tsMs = source.getInt64("ts_ms");
+        Long decodedMs = value.getInt64("ts_ms");
+        if (!"r".equals(op) && tsMs != null && decodedMs != null) {
+            metrics.decoded(decodedMs - tsMs);
+        }
         Change change = new Change(image.getString("id"), ClickHouseRunRows.toClickHouse(image, ownLsn == null ? 0 : ownLsn, delete),
                 "r".equals(op) || tsMs == null ? -1 : tsMs);
         if ("r".equals(op) || !inTransaction) {

@@ -29,11 +29,13 @@ final class ReplicationLagByMinute implements AutoCloseable {
             LongStream.of(2_500, 3_000, 4_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000)).toArray();
 
     /** Spring arguments that give the lag meter the buckets this report reads. */
-    static final List<String> SPRING_ARGS = List.of("--management.metrics.distribution.slo.runs_replication.lag_ms="
-            + LongStream.of(BOUNDS_MS).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    static final List<String> SPRING_ARGS = List.of(ReplicationReadings.LAG, ReplicationReadings.DECODE_LAG).stream()
+            .map(meter -> "--management.metrics.distribution.slo." + meter + "="
+                    + LongStream.of(BOUNDS_MS).mapToObj(Long::toString).collect(Collectors.joining(",")))
+            .toList();
 
-    private record Interval(String label, double seconds, long[] counts, long total, Map<String, Long> cpu,
-                            Map<String, double[]> stages) {
+    private record Interval(String label, double seconds, long[] counts, long total, long[] decodeCounts,
+                            Map<String, Long> cpu, Map<String, double[]> stages) {
     }
 
     private final ReplicationReadings readings;
@@ -46,6 +48,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
         return t;
     });
     private long[] lastCounts;
+    private long[] lastDecodeCounts;
     private long lastTotal;
     private long lastNanos;
     private int ticks;
@@ -62,6 +65,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
         this.lastCpu = readings.cpu();
         this.lastStages = readings.stages();
         this.lastCounts = readings.lagCounts(BOUNDS_MS);
+        this.lastDecodeCounts = readings.lagCounts(ReplicationReadings.DECODE_LAG, BOUNDS_MS);
         this.lastTotal = lastCounts[BOUNDS_MS.length];
         this.lastNanos = System.nanoTime();
     }
@@ -69,21 +73,28 @@ final class ReplicationLagByMinute implements AutoCloseable {
     /** Closes the interval that ran until now under {@code label}. */
     synchronized void mark(String label) {
         long[] now = readings.lagCounts(BOUNDS_MS);
+        long[] decodeNow = readings.lagCounts(ReplicationReadings.DECODE_LAG, BOUNDS_MS);
         long total = now[BOUNDS_MS.length];
         long nanos = System.nanoTime();
-        long[] diff = new long[now.length];
-        for (int i = 0; i < now.length; i++) {
-            diff[i] = now[i] - lastCounts[i];
-        }
         Map<String, Long> cpu = readings.cpu();
         Map<String, double[]> stages = readings.stages();
-        intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, diff, total - lastTotal,
-                ReplicationProbe.minusCpu(cpu, lastCpu), ReplicationProbe.minus(stages, lastStages)));
+        intervals.add(new Interval(label, (nanos - lastNanos) / 1e9, minus(now, lastCounts), total - lastTotal,
+                minus(decodeNow, lastDecodeCounts), ReplicationProbe.minusCpu(cpu, lastCpu),
+                ReplicationProbe.minus(stages, lastStages)));
         lastCpu = cpu;
         lastStages = stages;
         lastCounts = now;
+        lastDecodeCounts = decodeNow;
         lastTotal = total;
         lastNanos = nanos;
+    }
+
+    private static long[] minus(long[] now, long[] before) {
+        long[] diff = new long[now.length];
+        for (int i = 0; i < now.length; i++) {
+            diff[i] = now[i] - before[i];
+        }
+        return diff;
     }
 
     /** From now on, closes an interval every minute ("minute 1", "minute 2", ...) until the next {@link #mark}. */
@@ -132,9 +143,12 @@ final class ReplicationLagByMinute implements AutoCloseable {
         System.out.println("Replication lag commit → ClickHouse per interval (runs_replication.lag_ms, per change; "
                 + "p50/p99 = upper bound of the 50 ms bucket that holds it)");
         System.out.println("| interval | seconds | changes written to ClickHouse | p50 | p99 | changes > 2 s "
-                + "| CPU, % of a core: decoding / walsender / engine + insert | batches | mean ms per batch: poll / convert / insert / insert wait / acknowledge |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---|---:|---|");
+                + "| p99 commit → decoded | CPU, % of a core: decoding / walsender / engine + insert "
+                + "| decoding thread waiting for a CPU, % of the interval "
+                + "| batches | mean ms per batch: poll / convert / insert / insert wait / acknowledge |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|");
         long[] whole = new long[BOUNDS_MS.length + 1];
+        long[] wholeDecode = new long[BOUNDS_MS.length + 1];
         long wholeTotal = 0;
         double wholeSeconds = 0;
         for (Interval interval : intervals) {
@@ -142,21 +156,24 @@ final class ReplicationLagByMinute implements AutoCloseable {
             if (interval.label().startsWith("minute")) {
                 for (int i = 0; i < whole.length; i++) {
                     whole[i] += interval.counts()[i];
+                    wholeDecode[i] += interval.decodeCounts()[i];
                 }
                 wholeTotal += interval.total();
                 wholeSeconds += interval.seconds();
             }
         }
-        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal, Map.of(), Map.of()));
+        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal, wholeDecode, Map.of(), Map.of()));
     }
 
     private static void row(Interval interval) {
         long[] c = interval.counts();
         long total = interval.total();
         long over2s = total - c[39];
-        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) | %s | %s | %s |%n", interval.label(), interval.seconds(), total,
+        long[] d = interval.decodeCounts();
+        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) | %s | %s | %s | %s | %s |%n", interval.label(), interval.seconds(), total,
                 percentile(c, total, 0.50), percentile(c, total, 0.99), over2s, total == 0 ? 0 : 100.0 * over2s / total,
-                cpuShares(interval), batches(interval), stageMeans(interval));
+                percentile(d, d[BOUNDS_MS.length], 0.99), cpuShares(interval), runQueueShare(interval), batches(interval),
+                stageMeans(interval));
     }
 
     private static String cpuShares(Interval interval) {
@@ -167,6 +184,12 @@ final class ReplicationLagByMinute implements AutoCloseable {
         long handler = interval.cpu().getOrDefault(ReplicationProbe.ENGINE, 0L) + interval.cpu().getOrDefault(ReplicationProbe.INSERT, 0L);
         return share(interval.cpu().getOrDefault(ReplicationProbe.DECODING, 0L), ns) + " / "
                 + share(interval.cpu().getOrDefault(ReplicationProbe.WALSENDER, 0L), ns) + " / " + share(handler, ns);
+    }
+
+    /** Time Debezium's decoding thread was runnable but had no CPU (the kernel's run-queue wait), in % of the interval. */
+    private static String runQueueShare(Interval interval) {
+        Long waited = interval.cpu().get(ReplicationProbe.DECODING_RUN_QUEUE);
+        return waited == null || interval.seconds() <= 0 ? "–" : share(waited, interval.seconds() * 1e9 / 100);
     }
 
     /** A thread that restarted within the interval (the stream was restarted) leaves no comparable figure. */

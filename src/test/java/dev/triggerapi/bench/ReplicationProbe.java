@@ -25,6 +25,12 @@ final class ReplicationProbe {
     static final String ENGINE = "Debezium engine thread (poll, handler convert, acknowledge)";
     static final String INSERT = "insert threads (JSON body, HTTP INSERT)";
     static final String WALSENDER = "PostgreSQL walsender (logical decoding, pgoutput)";
+    /**
+     * Not CPU: the time Debezium's threads were runnable but waited for a CPU ({@code /proc/.../schedstat}). The kernel
+     * knows them only as {@code debezium-postgr...}; all but the decoding thread sleep nearly always, so this is the
+     * decoding thread's wait.
+     */
+    static final String DECODING_RUN_QUEUE = "Debezium decoding thread: runnable, waiting for a CPU";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -64,8 +70,26 @@ final class ReplicationProbe {
                 out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
             }
         }
+        addRunQueueWait(Path.of("/proc/self/task"), out);
         addWalsender(writer, out);
         return out;
+    }
+
+    private static void addRunQueueWait(Path tasks, Map<String, Long> out) {
+        try (var list = Files.list(tasks)) {
+            list.forEach(task -> {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith("debezium-postgr")) {
+                        String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
+                        out.merge(DECODING_RUN_QUEUE, Long.parseLong(f[1]), Long::sum);
+                    }
+                } catch (Exception e) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (Exception e) {
+            // not on Linux, or no schedstat: no figure
+        }
     }
 
     /**
@@ -93,6 +117,7 @@ final class ReplicationProbe {
         } catch (Exception e) {
             // the process is gone or not on Linux: no thread figures
         }
+        addRunQueueWait(Path.of("/proc/" + pid + "/task"), out);
         addWalsender(writer, out);
         return out;
     }

@@ -14,7 +14,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 interface ReplicationReadings {
 
     /** Replicated changes whose commit → ClickHouse lag was at most each of {@code boundsMs}, and all of them last. */
-    long[] lagCounts(long[] boundsMs);
+    default long[] lagCounts(long[] boundsMs) {
+        return lagCounts(LAG, boundsMs);
+    }
+
+    /** The same for one of the two lag meters: {@link #LAG} or its first leg, {@link #DECODE_LAG}. */
+    long[] lagCounts(String meter, long[] boundsMs);
+
+    /** Commit → ClickHouse. */
+    String LAG = "runs_replication.lag_ms";
+    /** Commit → decoded by Debezium. */
+    String DECODE_LAG = "runs_replication.decode_lag_ms";
 
     /** Per {@code runs_replication.stage}: count and total seconds. */
     Map<String, double[]> stages();
@@ -30,10 +40,10 @@ interface ReplicationReadings {
 
     /** The replication of this JVM: its {@code runs_replication.*} meters and its threads. */
     static ReplicationReadings inProcess(MeterRegistry meters, JdbcClient writer) {
-        DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
         return new ReplicationReadings() {
             @Override
-            public long[] lagCounts(long[] boundsMs) {
+            public long[] lagCounts(String meter, long[] boundsMs) {
+                DistributionSummary lag = meters.get(meter).summary();
                 CountAtBucket[] buckets = lag.takeSnapshot().histogramCounts();
                 long[] out = new long[boundsMs.length + 1];
                 for (int i = 0; i < boundsMs.length; i++) {

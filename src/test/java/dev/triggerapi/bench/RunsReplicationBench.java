@@ -115,9 +115,11 @@ public final class RunsReplicationBench {
         String publishedColumns = writer.sql("SELECT array_to_string(attnames, ', ') FROM pg_publication_tables "
                 + "WHERE pubname = 'task_runs_clickhouse' AND tablename = 'task_runs'").query(String.class).single();
         // JIT warm-up: the decoding path costs two to three times as much CPU per change in the first 100,000 changes
-        // of a JVM as later (measured: 0.12-0.16 ms vs 0.04-0.07 ms per change). A service runs for days, so the
-        // result is the steady phase after these; the warm-up phases are printed too. -Dbench.warmup-phases=0 omits them.
-        int warmups = Integer.getInteger("bench.warmup-phases", 2);
+        // of a JVM as later (measured: 0.12-0.16 ms vs 0.04-0.07 ms per change), and the JIT's compiler threads go on
+        // taking a quarter to a third of a core for about five phases of 40,000 changes, next to the decoding thread
+        // (BENCHMARKS.md, issue 13, "Eighth data point"). A service runs for days, so the result is the steady phase
+        // after these; the warm-up phases are printed too. -Dbench.warmup-phases=0 omits them.
+        int warmups = Integer.getInteger("bench.warmup-phases", 5);
         for (int w = 1; w <= warmups; w++) {
             lagBuckets.mark("between phases");
             steady(app, creator, writer, clickHouse, stream, provisioning, runCount, threads, changes,
@@ -286,6 +288,11 @@ public final class RunsReplicationBench {
         System.out.flush();
 
         for (Map.Entry<String, Long> group : cpuSteady.entrySet()) {
+            if (group.getKey().equals(ReplicationProbe.DECODING_RUN_QUEUE)) {
+                System.out.printf("| %s | %.1f s (%.0f %% of the phase) |%n", group.getKey(), group.getValue() / 1e9,
+                        group.getValue() / 1e7 / ((convergedAt - steady.startNanos()) / 1e9));
+                continue;
+            }
             System.out.printf("| CPU: %s | %.1f s (%.2f ms per change) |%n", group.getKey(), group.getValue() / 1e9,
                     group.getValue() / 1e6 / changes);
         }

@@ -185,13 +185,14 @@ final class StreamProcess implements ReplicationReadings, AutoCloseable {
     }
 
     @Override
-    public long[] lagCounts(long[] boundsMs) {
+    public long[] lagCounts(String meter, long[] boundsMs) {
         Map<String, Double> samples = scrapeOrFail();
+        String name = meter.replace('.', '_');
         long[] out = new long[boundsMs.length + 1];
         for (int i = 0; i < boundsMs.length; i++) {
-            out[i] = samples.getOrDefault("runs_replication_lag_ms_bucket le=" + (double) boundsMs[i], 0.0).longValue();
+            out[i] = samples.getOrDefault(name + "_bucket le=" + (double) boundsMs[i], 0.0).longValue();
         }
-        out[boundsMs.length] = samples.getOrDefault("runs_replication_lag_ms_count", 0.0).longValue();
+        out[boundsMs.length] = samples.getOrDefault(name + "_count", 0.0).longValue();
         return out;
     }
 

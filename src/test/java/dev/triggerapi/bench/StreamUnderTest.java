@@ -173,8 +173,8 @@ sealed interface StreamUnderTest extends AutoCloseable {
         }
 
         @Override
-        public long[] lagCounts(long[] boundsMs) {
-            return process.lagCounts(boundsMs);
+        public long[] lagCounts(String meter, long[] boundsMs) {
+            return process.lagCounts(meter, boundsMs);
         }
 
         @Override
