@@ -35,6 +35,9 @@ import org.springframework.validation.annotation.Validated;
  *                        serves the runs list from ClickHouse but never takes the leader lock, so the stream can run
  *                        in processes of its own, with their own CPU share, apart from the instances serving requests
  *                        ({@code RunReplicationConfiguration} reads it when it wires the replicator)
+ * @param restartPointInterval how often the leader asks PostgreSQL to log its running transactions, which moves the
+ *                        slot's restart point up to what the stream confirmed ({@link SlotRestartPoint}; default 1 s,
+ *                        0 = only PostgreSQL's own every 15 s)
  */
 @Validated
 @ConfigurationProperties("trigger-api.replication")
@@ -50,7 +53,8 @@ public record RunReplicationProperties(
         @NotNull @DefaultValue("reconnect") ErrorStrategy errorStrategy,
         @Valid @DefaultValue Reconnect reconnect,
         @Valid @DefaultValue Exit exit,
-        @DefaultValue("true") boolean streamEnabled) {
+        @DefaultValue("true") boolean streamEnabled,
+        @DefaultValue("1000ms") @NonNegativeDuration Duration restartPointInterval) {
 
     /** True when {@code CLICKHOUSE_URL} is set. */
     public boolean enabled() {
@@ -60,38 +64,38 @@ public record RunReplicationProperties(
     /** A copy with another slot (tests run several independent streams against one database). */
     public RunReplicationProperties withSlotName(String slot) {
         return new RunReplicationProperties(clickhouse, slot, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnect, exit, streamEnabled);
+                leader, errorStrategy, reconnect, exit, streamEnabled, restartPointInterval);
     }
 
     /** A copy with another error strategy. */
     public RunReplicationProperties withErrorStrategy(ErrorStrategy strategy) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, strategy, reconnect, exit, streamEnabled);
+                leader, strategy, reconnect, exit, streamEnabled, restartPointInterval);
     }
 
     /** A copy writing to another ClickHouse database. */
     public RunReplicationProperties withClickHouseDatabase(String database) {
         return new RunReplicationProperties(new ClickHouse(clickhouse.url(), database, clickhouse.connectTimeout(),
                 clickhouse.requestTimeout()), slotName, publicationName, flushBatchSize, flushInterval, insert, leader,
-                errorStrategy, reconnect, exit, streamEnabled);
+                errorStrategy, reconnect, exit, streamEnabled, restartPointInterval);
     }
 
     /** A copy with other leader-lock timings. */
     public RunReplicationProperties withLeader(Leader lock) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                lock, errorStrategy, reconnect, exit, streamEnabled);
+                lock, errorStrategy, reconnect, exit, streamEnabled, restartPointInterval);
     }
 
     /** A copy with other reconnect settings. */
     public RunReplicationProperties withReconnect(Reconnect reconnectSettings) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnectSettings, exit, streamEnabled);
+                leader, errorStrategy, reconnectSettings, exit, streamEnabled, restartPointInterval);
     }
 
     /** A copy with another exit strategy setting. */
     public RunReplicationProperties withExit(Exit exitSettings) {
         return new RunReplicationProperties(clickhouse, slotName, publicationName, flushBatchSize, flushInterval, insert,
-                leader, errorStrategy, reconnect, exitSettings, streamEnabled);
+                leader, errorStrategy, reconnect, exitSettings, streamEnabled, restartPointInterval);
     }
 
     /**

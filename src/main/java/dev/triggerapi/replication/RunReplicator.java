@@ -86,6 +86,7 @@ public final class RunReplicator implements SmartLifecycle {
     private final ReplicationExit exit;
     private final ReplicationMetrics metrics;
     private final ReplicationErrorRecovery recovery;
+    private final SlotRestartPoint restartPoint;
     private final Clock clock;
 
     private ScheduledExecutorService control;
@@ -102,6 +103,7 @@ public final class RunReplicator implements SmartLifecycle {
     private int generation;
     private ScheduledFuture<?> acquireTask;
     private ScheduledFuture<?> extendTask;
+    private ScheduledFuture<?> restartPointTask;
     private ScheduledFuture<?> reconnectTask;
     private ScheduledFuture<?> exitTask;
 
@@ -122,6 +124,7 @@ public final class RunReplicator implements SmartLifecycle {
         this.settings = settings;
         this.writer = writer;
         this.validator = new ReplicationSetupValidator(writer);
+        this.restartPoint = new SlotRestartPoint(writer);
         this.clickHouseSchema = new ClickHouseSchema(clickHouse);
         this.clickHouseWriter = new ClickHouseRunWriter(clickHouse, settings.flushBatchSize(), settings.insert(), metrics);
         this.lock = new ReplicationLeaderLock(redis, settings.slotName(), instanceToken, settings.leader().lockTtl(), clock);
@@ -239,6 +242,28 @@ public final class RunReplicator implements SmartLifecycle {
         if (extendTask == null) {
             long every = settings.leader().extendInterval().toMillis();
             extendTask = control.scheduleWithFixedDelay(guarded(this::extendLock), every, every, TimeUnit.MILLISECONDS);
+        }
+        long restartPointEvery = settings.restartPointInterval().toMillis();
+        if (restartPointTask == null && restartPointEvery > 0) {
+            restartPointTask = control.scheduleWithFixedDelay(this::advanceRestartPoint, restartPointEvery,
+                    restartPointEvery, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Only while the stream runs (a standby's record would move nothing). A helper, not a decision: its failure is
+     * logged and never a stream failure.
+     */
+    private void advanceRestartPoint() {
+        if (shuttingDown || !engineStillRunning()) {
+            return;
+        }
+        try {
+            if (!restartPoint.advance() && restartPoint.unavailable()) {
+                cancel(restartPointTask);
+            }
+        } catch (RuntimeException e) {
+            log.debug("Moving the slot's restart point failed: {}", e.getMessage());
         }
     }
 
@@ -439,6 +464,8 @@ public final class RunReplicator implements SmartLifecycle {
     private void stopExtending() {
         cancel(extendTask);
         extendTask = null;
+        cancel(restartPointTask);
+        restartPointTask = null;
     }
 
     private ScheduledFuture<?> schedule(Runnable task, Duration delay) {

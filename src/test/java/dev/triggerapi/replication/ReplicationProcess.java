@@ -51,7 +51,7 @@ public final class ReplicationProcess {
                 new RunReplicationProperties.Leader(Duration.ofSeconds(3), Duration.ofMillis(500), Duration.ofMillis(300)),
                 RunReplicationProperties.ErrorStrategy.RECONNECT,
                 new RunReplicationProperties.Reconnect(Duration.ofMillis(200), Duration.ofSeconds(2), 0),
-                new RunReplicationProperties.Exit(1, Duration.ofSeconds(5)), true);
+                new RunReplicationProperties.Exit(1, Duration.ofSeconds(5)), true, Duration.ofSeconds(1));
         ClickHouseClient clickHouse = new ClickHouseClient(args[5], args[6], Duration.ofSeconds(2), Duration.ofSeconds(30));
         RunReplicator replicator = new RunReplicator(defaults, JdbcClient.create(writer),
                 WriterConnection.parse(writer.getJdbcUrl(), writer.getUsername(), writer.getPassword()), clickHouse,

@@ -17,6 +17,8 @@ import dev.triggerapi.environment.ProvisionedEnvironment;
 import dev.triggerapi.run.CreatedRun;
 import dev.triggerapi.run.RunCreator;
 import dev.triggerapi.support.TestData;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,8 @@ class RunReplicationTest {
     TransactionTemplate transactions;
     @Autowired
     MockMvc mvc;
+    @Autowired
+    MeterRegistry meters;
 
     private ReplicationFixtures fixtures;
     private ProvisionedEnvironment env;
@@ -157,6 +161,79 @@ class RunReplicationTest {
     }
 
     @Test
+    void everyStreamedChangeRecordsItsDecodeLegAndThatLegIsPartOfItsLag() {
+        DistributionSummary lag = meters.get("runs_replication.lag_ms").summary();
+        DistributionSummary decoded = meters.get("runs_replication.decode_lag_ms").summary();
+        String envId = env.environment().id();
+        // Earlier tests' changes may still be between decoding and their insert: wait until the gap between the two
+        // counts holds still (a change re-sent after a failed insert elsewhere may have left it above zero).
+        long[] gap = {Long.MIN_VALUE};
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1500)).until(() -> {
+            long now = decoded.count() - lag.count();
+            boolean still = now == gap[0];
+            gap[0] = now;
+            return still;
+        });
+        long countBefore = lag.count();
+        double lagBefore = lag.totalAmount();
+        double decodedBefore = decoded.totalAmount();
+
+        for (int i = 0; i < 5; i++) {
+            String id = ReplicationFixtures.create(creator, envId).id();
+            fixtures.writer().sql("UPDATE task_runs SET status = 'DEQUEUED' WHERE id = ?").param(id).update();
+            fixtures.writer().sql("UPDATE task_runs SET status = 'EXECUTING', started_at = now() WHERE id = ?").param(id).update();
+        }
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+
+        // One decode reading and one lag reading per change (an insert records its lag just after ClickHouse has it).
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> lag.count() - countBefore >= 15 && decoded.count() - lag.count() == gap[0]);
+        // A change is decoded before its insert ends, so its first leg never exceeds its whole lag.
+        assertThat(decoded.totalAmount() - decodedBefore).isLessThanOrEqualTo(lag.totalAmount() - lagBefore);
+    }
+
+    @Test
+    void theSlotsRestartPointFollowsTheStreamWithinSeconds() throws Exception {
+        // PostgreSQL moves a slot's restart point only when it logs its running transactions, by itself every 15 s.
+        // The leader asks for that record every second (SlotRestartPoint), so while runs are written, the restart point
+        // passes each of four positions within seconds. PostgreSQL's own pace could serve at most one of the four.
+        // (The point moves once the stream confirms a commit after the record, hence the writes in the background.)
+        String envId = env.environment().id();
+        String slot = context.getBean(RunReplicator.class).slotName();
+        ReplicationFixtures.create(creator, envId);
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+        java.util.concurrent.ScheduledExecutorService writes = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            writes.scheduleWithFixedDelay(() -> ReplicationFixtures.create(creator, envId), 0, 200,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            for (int round = 0; round < 4; round++) {
+                String written = fixtures.writer().sql("SELECT pg_current_wal_insert_lsn()::text").query(String.class).single();
+                Awaitility.await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).until(() -> fixtures.writer()
+                        .sql("SELECT restart_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")
+                        .params(written, slot).query(Boolean.class).single());
+            }
+        } finally {
+            writes.shutdownNow();
+            writes.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        fixtures.awaitClickHouseEqualsPostgres(clickHouse, envId, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void theRestartPointHelperLogsAsASuperuserAndStopsAskingWithoutThePrivilege() {
+        assertThat(new SlotRestartPoint(fixtures.writer()).advance()).isTrue();
+
+        fixtures.writer().sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replication_test_plain') "
+                + "THEN CREATE ROLE replication_test_plain LOGIN; END IF; END $$").update();
+        String url = context.getEnvironment().getRequiredProperty("spring.datasource.url");
+        SlotRestartPoint plain = new SlotRestartPoint(org.springframework.jdbc.core.simple.JdbcClient.create(
+                new org.springframework.jdbc.datasource.DriverManagerDataSource(url, "replication_test_plain", "")));
+        assertThat(plain.advance()).isFalse();
+        assertThat(plain.unavailable()).isTrue();
+        assertThat(plain.advance()).isFalse();
+    }
+
+    @Test
     void healthShowsTheStreamingLeaderAndMetricsAreExposed() throws Exception {
         ReplicationFixtures.create(creator, env.environment().id());
         fixtures.awaitClickHouseEqualsPostgres(clickHouse, env.environment().id(), Duration.ofSeconds(60));
@@ -170,6 +247,7 @@ class RunReplicationTest {
         mvc.perform(get("/actuator/prometheus"))
                 .andExpect(status().isOk())
                 .andExpect(content().string(Matchers.containsString("runs_replication_lag_ms")))
+                .andExpect(content().string(Matchers.containsString("runs_replication_decode_lag_ms")))
                 .andExpect(content().string(Matchers.containsString("runs_replication_batches_flushed_total{application=\"trigger-api\",success=\"true\"}")))
                 .andExpect(content().string(Matchers.containsString("runs_replication_leader{application=\"trigger-api\"} 1.0")))
                 .andExpect(content().string(Matchers.containsString("runs_replication_insert_retries_total")))
