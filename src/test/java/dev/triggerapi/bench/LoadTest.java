@@ -70,7 +70,9 @@ import tools.jackson.databind.node.ObjectNode;
  * warm-up the clients pause until the stream has acknowledged the warm-up's changes; 0s for none),
  * {@code replication} ({@code in-process}: the service
  * streams runs to ClickHouse itself; {@code process}: the service runs with {@code RUN_REPLICATION_STREAM_ENABLED=false}
- * and the stream runs in a process of its own, {@link StreamProcess}). Any other {@code --x=y} is a Spring property.
+ * and the stream runs in a process of its own, {@link StreamProcess}), {@code cpu-groups} ({@code false}; {@code true}:
+ * each server gets a CPU control group of its own with equal shares, as containers on one host do, {@link CpuGroups}).
+ * Any other {@code --x=y} is a Spring property.
  */
 public final class LoadTest {
 
@@ -121,6 +123,7 @@ public final class LoadTest {
                 .run(springArgs.toArray(String[]::new));
         boolean passed;
         StreamProcess stream = null;
+        CpuGroups cpuGroups = null;
         try {
             JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
             ReplicationReadings readings;
@@ -134,8 +137,15 @@ public final class LoadTest {
                         Duration.ofMinutes(2));
                 readings = ReplicationReadings.inProcess(app.getBean(MeterRegistry.class), writer);
             }
+            if (settings.cpuGroups) {
+                cpuGroups = CpuGroups.create(stream == null ? -1 : stream.pid());
+                System.out.println("CPU groups of their own (--cpu-groups): " + cpuGroups.describe());
+            }
             passed = new LoadTest(settings).run(app, writer, readings, stream == null ? -1 : stream.pid());
         } finally {
+            if (cpuGroups != null) {
+                cpuGroups.close();
+            }
             if (stream != null) {
                 stream.close();
             }
@@ -691,13 +701,14 @@ public final class LoadTest {
     /** Command-line options; anything not recognised goes to Spring. */
     private record Settings(int clients, Duration duration, Duration warmup, int runners, int runnerBatch, Duration replicaDelay,
                             int port, Duration timeout, int keysPerTask, Duration drain, Duration replicationWait,
-                            Duration settle, boolean replicationProcess, List<String> springArgs) {
+                            Duration settle, boolean replicationProcess, boolean cpuGroups, List<String> springArgs) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
             List<String> spring = new ArrayList<>();
             Set<String> known = Set.of("clients", "duration", "warmup", "runners", "runner-batch", "replica-delay", "port",
-                    "timeout", "keys", "drain", "replication-wait", "settle", "replication");
+                    "timeout", "keys", "drain", "replication-wait", "settle", "replication",
+                    "cpu-groups");
             for (String arg : args) {
                 int eq = arg.indexOf('=');
                 String name = arg.startsWith("--") && eq > 2 ? arg.substring(2, eq) : null;
@@ -719,7 +730,8 @@ public final class LoadTest {
                     duration(options.getOrDefault("drain", "60s")),
                     duration(options.getOrDefault("replication-wait", "5m")),
                     duration(options.getOrDefault("settle", "3m")),
-                    replication(options.getOrDefault("replication", "in-process")), spring);
+                    replication(options.getOrDefault("replication", "in-process")),
+                    Boolean.parseBoolean(options.getOrDefault("cpu-groups", "false")), spring);
         }
 
         /** {@code in-process} (the service streams) or {@code process} (a process of its own: {@link StreamProcess}). */

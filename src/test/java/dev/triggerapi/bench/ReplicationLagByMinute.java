@@ -38,6 +38,9 @@ final class ReplicationLagByMinute implements AutoCloseable {
                             Map<String, Long> cpu, Map<String, double[]> stages) {
     }
 
+    /** Label of the measured phase's last, partial interval ({@link #stopMinutes}); counted in the whole-phase row. */
+    static final String REST_OF_MEASURED = "rest of the measured phase";
+
     private final ReplicationReadings readings;
     private Map<String, Long> lastCpu;
     private Map<String, double[]> lastStages;
@@ -137,7 +140,10 @@ final class ReplicationLagByMinute implements AutoCloseable {
         return percentile(last.counts(), last.total(), 0.99);
     }
 
-    /** Prints one row per interval and one for the intervals whose label starts with "minute". */
+    /**
+     * Prints one row per interval and one for the whole measured phase: the minutes and the seconds after the last
+     * whole minute ({@link #REST_OF_MEASURED}), whose changes were mostly committed in the last minute.
+     */
     synchronized void print() {
         System.out.println();
         System.out.println("Replication lag commit → ClickHouse per interval (runs_replication.lag_ms, per change; "
@@ -145,15 +151,16 @@ final class ReplicationLagByMinute implements AutoCloseable {
         System.out.println("| interval | seconds | changes written to ClickHouse | p50 | p99 | changes > 2 s "
                 + "| p99 commit → decoded | CPU, % of a core: decoding / walsender / engine + insert "
                 + "| decoding thread waiting for a CPU, % of the interval "
+                + "| ClickHouse server: CPU / threads waiting for a CPU, % of a core "
                 + "| batches | mean ms per batch: poll / convert / insert / insert wait / acknowledge |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|");
         long[] whole = new long[BOUNDS_MS.length + 1];
         long[] wholeDecode = new long[BOUNDS_MS.length + 1];
         long wholeTotal = 0;
         double wholeSeconds = 0;
         for (Interval interval : intervals) {
             row(interval);
-            if (interval.label().startsWith("minute")) {
+            if (interval.label().startsWith("minute") || interval.label().startsWith(REST_OF_MEASURED)) {
                 for (int i = 0; i < whole.length; i++) {
                     whole[i] += interval.counts()[i];
                     wholeDecode[i] += interval.decodeCounts()[i];
@@ -162,7 +169,7 @@ final class ReplicationLagByMinute implements AutoCloseable {
                 wholeSeconds += interval.seconds();
             }
         }
-        row(new Interval("**all measured minutes**", wholeSeconds, whole, wholeTotal, wholeDecode, Map.of(), Map.of()));
+        row(new Interval("**whole measured phase**", wholeSeconds, whole, wholeTotal, wholeDecode, Map.of(), Map.of()));
     }
 
     private static void row(Interval interval) {
@@ -170,10 +177,10 @@ final class ReplicationLagByMinute implements AutoCloseable {
         long total = interval.total();
         long over2s = total - c[39];
         long[] d = interval.decodeCounts();
-        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) | %s | %s | %s | %s | %s |%n", interval.label(), interval.seconds(), total,
+        System.out.printf("| %s | %.0f | %,d | %s | %s | %,d (%.2f %%) | %s | %s | %s | %s | %s | %s |%n", interval.label(), interval.seconds(), total,
                 percentile(c, total, 0.50), percentile(c, total, 0.99), over2s, total == 0 ? 0 : 100.0 * over2s / total,
-                percentile(d, d[BOUNDS_MS.length], 0.99), cpuShares(interval), runQueueShare(interval), batches(interval),
-                stageMeans(interval));
+                percentile(d, d[BOUNDS_MS.length], 0.99), cpuShares(interval), runQueueShare(interval),
+                clickHouseShares(interval), batches(interval), stageMeans(interval));
     }
 
     private static String cpuShares(Interval interval) {
@@ -190,6 +197,17 @@ final class ReplicationLagByMinute implements AutoCloseable {
     private static String runQueueShare(Interval interval) {
         Long waited = interval.cpu().get(ReplicationProbe.DECODING_RUN_QUEUE);
         return waited == null || interval.seconds() <= 0 ? "–" : share(waited, interval.seconds() * 1e9 / 100);
+    }
+
+    /** The ClickHouse server's CPU and its threads' run-queue wait (summed over threads), in % of a core. */
+    private static String clickHouseShares(Interval interval) {
+        Long cpu = interval.cpu().get(ReplicationProbe.CLICKHOUSE);
+        Long waited = interval.cpu().get(ReplicationProbe.CLICKHOUSE_RUN_QUEUE);
+        if (cpu == null || waited == null || interval.seconds() <= 0) {
+            return "–";
+        }
+        double ns = interval.seconds() * 1e9 / 100;
+        return share(cpu, ns) + " / " + share(waited, ns);
     }
 
     /** A thread that restarted within the interval (the stream was restarted) leaves no comparable figure. */

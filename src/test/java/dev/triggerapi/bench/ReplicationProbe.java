@@ -31,6 +31,15 @@ final class ReplicationProbe {
      * decoding thread's wait.
      */
     static final String DECODING_RUN_QUEUE = "Debezium decoding thread: runnable, waiting for a CPU";
+    /** CPU of the ClickHouse server on this machine, all its threads ({@code /proc/.../schedstat}). */
+    static final String CLICKHOUSE = "ClickHouse server (inserts, merges, queries)";
+    /**
+     * Not CPU: the time the ClickHouse server's threads were runnable but waited for a CPU, summed over its threads (so
+     * it can exceed the interval when several wait at once; a thread that ended between two readings is not counted,
+     * unlike in the server's CPU, which is the process's). It says whether a slow insert is ClickHouse's own work or
+     * ClickHouse being short of CPU on a shared machine.
+     */
+    static final String CLICKHOUSE_RUN_QUEUE = "ClickHouse server threads: runnable, waiting for a CPU";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -72,6 +81,7 @@ final class ReplicationProbe {
         }
         addRunQueueWait(Path.of("/proc/self/task"), out);
         addWalsender(writer, out);
+        addClickHouse(out);
         return out;
     }
 
@@ -119,6 +129,7 @@ final class ReplicationProbe {
         }
         addRunQueueWait(Path.of("/proc/" + pid + "/task"), out);
         addWalsender(writer, out);
+        addClickHouse(out);
         return out;
     }
 
@@ -147,6 +158,34 @@ final class ReplicationProbe {
                     });
         } catch (RuntimeException e) {
             // the writer busy or away: this reading has no walsender figure
+        }
+    }
+
+    /** CPU and run-queue wait of every ClickHouse server process on this machine (the kernel names it {@code clickhouse-serv}). */
+    private static void addClickHouse(Map<String, Long> out) {
+        try (var processes = Files.list(Path.of("/proc"))) {
+            processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(process -> {
+                try {
+                    if (!Files.readString(process.resolve("comm")).startsWith("clickhouse-serv")) {
+                        return;
+                    }
+                    out.merge(CLICKHOUSE, ticks(Files.readString(process.resolve("stat"))), Long::sum);
+                    try (var tasks = Files.list(process.resolve("task"))) {
+                        tasks.forEach(task -> {
+                            try {
+                                String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
+                                out.merge(CLICKHOUSE_RUN_QUEUE, Long.parseLong(f[1]), Long::sum);
+                            } catch (Exception e) {
+                                // the thread ended meanwhile
+                            }
+                        });
+                    }
+                } catch (Exception e) {
+                    // the process ended meanwhile, or is not ours to read
+                }
+            });
+        } catch (Exception e) {
+            // not on Linux: no figure
         }
     }
 

@@ -288,7 +288,8 @@ public final class RunsReplicationBench {
         System.out.flush();
 
         for (Map.Entry<String, Long> group : cpuSteady.entrySet()) {
-            if (group.getKey().equals(ReplicationProbe.DECODING_RUN_QUEUE)) {
+            if (group.getKey().equals(ReplicationProbe.DECODING_RUN_QUEUE)
+                    || group.getKey().equals(ReplicationProbe.CLICKHOUSE_RUN_QUEUE)) {
                 System.out.printf("| %s | %.1f s (%.0f %% of the phase) |%n", group.getKey(), group.getValue() / 1e9,
                         group.getValue() / 1e7 / ((convergedAt - steady.startNanos()) / 1e9));
                 continue;
