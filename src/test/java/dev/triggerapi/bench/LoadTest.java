@@ -188,7 +188,7 @@ public final class LoadTest {
         long started = System.nanoTime();
         runClients(started + settings.duration.toNanos());
         double seconds = (System.nanoTime() - started) / 1e9;
-        lagMinutes.stopMinutes("rest of the measured phase");
+        lagMinutes.stopMinutes(ReplicationLagByMinute.REST_OF_MEASURED);
         CpuSnapshot cpuAfter = CpuSnapshot.take();
         Map<String, Long> programsAfter = ProcessCpu.read(streamPid);
         String loadAtEnd = loadAverage();
