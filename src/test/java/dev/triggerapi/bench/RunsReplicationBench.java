@@ -42,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  * </ul>
  * With {@code -Dbench.replication=process} the stream runs in a process of its own ({@link StreamProcess}) and the
  * bench's service with {@code RUN_REPLICATION_STREAM_ENABLED=false}; for the catch-up the bench takes the leader lock
- * away from that process and gives it back ({@link StreamUnderTest.OwnProcess}).
+ * away from that process and gives it back ({@link StreamUnderTest.OwnProcess}). With {@code -Dbench.cpu-groups=true}
+ * (stream in the service's process only) every server runs in a CPU cgroup of its own ({@link CpuGroups}).
  * Not a test: never fails on timing.
  *
  * <pre>
@@ -76,6 +77,12 @@ public final class RunsReplicationBench {
             case "process" -> true;
             default -> throw new IllegalArgumentException("bench.replication is in-process or process");
         };
+        // -Dbench.cpu-groups=true: each server in a CPU cgroup of its own (CpuGroups), as containers on one host.
+        boolean cpuGroups = Boolean.getBoolean("bench.cpu-groups");
+        if (cpuGroups && ownProcess) {
+            throw new IllegalArgumentException("bench.cpu-groups=true is for the stream in the service's process: a stream "
+                    + "process started later would inherit the service's group");
+        }
         springArgs.addAll(StreamUnderTest.serviceArgs(ownProcess));
         // Further arguments are Spring properties, e.g. --trigger-api.replication.flush-batch-size=1000
         List<String> userArgs = Arrays.asList(args).subList(Math.min(2, args.length), args.length);
@@ -84,8 +91,12 @@ public final class RunsReplicationBench {
                 .web(WebApplicationType.NONE)
                 .run(springArgs.toArray(String[]::new));
         JdbcClient writer = JdbcClient.create(app.getBean("writerDataSource", HikariDataSource.class));
-        try (StreamUnderTest stream = StreamUnderTest.of(ownProcess, app, writer, userArgs)) {
+        try (StreamUnderTest stream = StreamUnderTest.of(ownProcess, app, writer, userArgs);
+             CpuGroups groups = cpuGroups ? CpuGroups.create(-1) : null) {
             System.out.println("runs replication " + (ownProcess ? "in a process of its own" : "in the service's process"));
+            if (groups != null) {
+                System.out.println("CPU groups of their own (-Dbench.cpu-groups=true): " + groups.describe());
+            }
             run(app, stream, writer, runs, threads);
         } finally {
             app.close();
