@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,7 +49,7 @@ final class CpuGroups implements AutoCloseable {
             members.put("stream", List.of(streamPid));
         }
         // Postmasters first, so that backends forked meanwhile land in their server's group; then every process.
-        Map<Long, String> comms = processes();
+        Map<Long, String> comms = ProcessCpu.processes();
         Map<String, List<Long>> postgres = new TreeMap<>();
         for (int pass = 0; pass < 2; pass++) {
             for (Map.Entry<Long, String> p : comms.entrySet()) {
@@ -71,7 +70,7 @@ final class CpuGroups implements AutoCloseable {
             postgres.forEach((group, pids) -> move(base, group, pids));
             if (pass == 0) {
                 postgres.clear();
-                comms = processes();
+                comms = ProcessCpu.processes();
             }
         }
         members.putAll(postgres);
@@ -123,20 +122,6 @@ final class CpuGroups implements AutoCloseable {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static Map<Long, String> processes() throws IOException {
-        Map<Long, String> out = new LinkedHashMap<>();
-        try (var procs = Files.list(Path.of("/proc"))) {
-            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-                try {
-                    out.put(Long.parseLong(p.getFileName().toString()), Files.readString(p.resolve("comm")).strip());
-                } catch (Exception e) {
-                    // the process ended meanwhile
-                }
-            });
-        }
-        return out;
     }
 
     /** Moves every process still in a group back to the root group and removes the groups. */

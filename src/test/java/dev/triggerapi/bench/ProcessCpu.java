@@ -36,8 +36,7 @@ final class ProcessCpu {
                     long pid = Long.parseLong(p.getFileName().toString());
                     String stat = Files.readString(p.resolve("stat"));
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                    long nanos = cpuNanos(stat);
                     String group = pid == self ? SERVICE
                             : pid == streamPid ? STREAM
                             : comm.equals("postgres") ? POSTGRES
@@ -51,6 +50,29 @@ final class ProcessCpu {
             });
         } catch (Exception e) {
             return Map.of();
+        }
+        return out;
+    }
+
+    /** User + system CPU of a {@code /proc/.../stat} line (a process's or a thread's), in nanoseconds (USER_HZ = 100). */
+    static long cpuNanos(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    /** Every process on the machine now: pid → the kernel's name for it ({@code comm}, at most 15 characters). */
+    static Map<Long, String> processes() {
+        Map<Long, String> out = new LinkedHashMap<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    out.put(Long.parseLong(p.getFileName().toString()), Files.readString(p.resolve("comm")).strip());
+                } catch (Exception e) {
+                    // the process ended meanwhile
+                }
+            });
+        } catch (Exception e) {
+            // not on Linux: none
         }
         return out;
     }

@@ -41,6 +41,9 @@ final class ReplicationProbe {
      */
     static final String CLICKHOUSE_RUN_QUEUE = "ClickHouse server threads: runnable, waiting for a CPU";
 
+    /** What the kernel keeps of Debezium's thread names (15 characters). */
+    private static final String DEBEZIUM_THREADS = "debezium-postgr";
+
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ReplicationProbe() {
@@ -79,19 +82,20 @@ final class ReplicationProbe {
                 out.merge(group, Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())), Long::sum);
             }
         }
-        addRunQueueWait(Path.of("/proc/self/task"), out);
+        addRunQueueWait(Path.of("/proc/self/task"), DEBEZIUM_THREADS, DECODING_RUN_QUEUE, out);
         addWalsender(writer, out);
         addClickHouse(out);
         return out;
     }
 
-    private static void addRunQueueWait(Path tasks, Map<String, Long> out) {
+    /** Adds the run-queue wait ({@code schedstat}) of the threads in {@code tasks} whose name starts with {@code commPrefix}. */
+    private static void addRunQueueWait(Path tasks, String commPrefix, String key, Map<String, Long> out) {
         try (var list = Files.list(tasks)) {
             list.forEach(task -> {
                 try {
-                    if (Files.readString(task.resolve("comm")).startsWith("debezium-postgr")) {
+                    if (Files.readString(task.resolve("comm")).startsWith(commPrefix)) {
                         String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
-                        out.merge(DECODING_RUN_QUEUE, Long.parseLong(f[1]), Long::sum);
+                        out.merge(key, Long.parseLong(f[1]), Long::sum);
                     }
                 } catch (Exception e) {
                     // the thread ended meanwhile
@@ -114,11 +118,11 @@ final class ReplicationProbe {
             tasks.forEach(task -> {
                 try {
                     String comm = Files.readString(task.resolve("comm")).strip();
-                    String group = comm.startsWith("debezium-postgr") ? DECODING
+                    String group = comm.startsWith(DEBEZIUM_THREADS) ? DECODING
                             : comm.startsWith("runs-replicatio") ? INSERT
                             : role(comm);
                     if (group != null) {
-                        out.merge(group, ticks(Files.readString(task.resolve("stat"))), Long::sum);
+                        out.merge(group, ProcessCpu.cpuNanos(Files.readString(task.resolve("stat"))), Long::sum);
                     }
                 } catch (Exception e) {
                     // the thread ended meanwhile
@@ -127,7 +131,7 @@ final class ReplicationProbe {
         } catch (Exception e) {
             // the process is gone or not on Linux: no thread figures
         }
-        addRunQueueWait(Path.of("/proc/" + pid + "/task"), out);
+        addRunQueueWait(Path.of("/proc/" + pid + "/task"), DEBEZIUM_THREADS, DECODING_RUN_QUEUE, out);
         addWalsender(writer, out);
         addClickHouse(out);
         return out;
@@ -140,18 +144,12 @@ final class ReplicationProbe {
                 : null;
     }
 
-    /** User + system CPU of a {@code /proc/.../stat} line, in nanoseconds (USER_HZ = 100). */
-    private static long ticks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    }
-
     private static void addWalsender(JdbcClient writer, Map<String, Long> out) {
         try {
             writer.sql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'task_runs_clickhouse' AND active_pid IS NOT NULL")
                     .query(Integer.class).optional().ifPresent(pid -> {
                         try {
-                            out.put(WALSENDER, ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))));
+                            out.put(WALSENDER, ProcessCpu.cpuNanos(Files.readString(Path.of("/proc/" + pid + "/stat"))));
                         } catch (Exception e) {
                             // not on Linux or not readable: left out
                         }
@@ -163,30 +161,16 @@ final class ReplicationProbe {
 
     /** CPU and run-queue wait of every ClickHouse server process on this machine (the kernel names it {@code clickhouse-serv}). */
     private static void addClickHouse(Map<String, Long> out) {
-        try (var processes = Files.list(Path.of("/proc"))) {
-            processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(process -> {
+        ProcessCpu.processes().forEach((pid, comm) -> {
+            if (comm.startsWith("clickhouse-serv")) {
                 try {
-                    if (!Files.readString(process.resolve("comm")).startsWith("clickhouse-serv")) {
-                        return;
-                    }
-                    out.merge(CLICKHOUSE, ticks(Files.readString(process.resolve("stat"))), Long::sum);
-                    try (var tasks = Files.list(process.resolve("task"))) {
-                        tasks.forEach(task -> {
-                            try {
-                                String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
-                                out.merge(CLICKHOUSE_RUN_QUEUE, Long.parseLong(f[1]), Long::sum);
-                            } catch (Exception e) {
-                                // the thread ended meanwhile
-                            }
-                        });
-                    }
+                    out.merge(CLICKHOUSE, ProcessCpu.cpuNanos(Files.readString(Path.of("/proc/" + pid + "/stat"))), Long::sum);
                 } catch (Exception e) {
-                    // the process ended meanwhile, or is not ours to read
+                    return; // the process ended meanwhile
                 }
-            });
-        } catch (Exception e) {
-            // not on Linux: no figure
-        }
+                addRunQueueWait(Path.of("/proc/" + pid + "/task"), "", CLICKHOUSE_RUN_QUEUE, out);
+            }
+        });
     }
 
     static Map<String, Long> minusCpu(Map<String, Long> after, Map<String, Long> before) {
